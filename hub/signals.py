@@ -1,0 +1,17 @@
+from django.db.models.signals import post_delete, post_save
+
+from hub.search_index import SEARCHABLE_MODELS, index_object, unindex_object
+
+
+def _on_save(sender, instance, raw=False, **kwargs):
+    if not raw:
+        index_object(instance)
+
+
+def _on_delete(sender, instance, **kwargs):
+    unindex_object(instance)
+
+
+for _model in SEARCHABLE_MODELS:
+    post_save.connect(_on_save, sender=_model, dispatch_uid=f"hub-index-{_model.__name__}")
+    post_delete.connect(_on_delete, sender=_model, dispatch_uid=f"hub-unindex-{_model.__name__}")
