@@ -37,6 +37,4 @@ class Track(models.TextChoices):
 
 def choices_check(field: str, choices: type[models.TextChoices], name: str):
     """A database CHECK constraint keeping `field` within the enum's values."""
-    return models.CheckConstraint(
-        condition=models.Q(**{f"{field}__in": choices.values}), name=name
-    )
+    return models.CheckConstraint(condition=models.Q(**{f"{field}__in": choices.values}), name=name)

@@ -22,17 +22,13 @@ class HubContent(models.Model):
 
     def save(self, *args, **kwargs):
         if hasattr(self, "slug") and not self.slug:
-            self.slug = unique_slug(
-                type(self), getattr(self, self.slug_source), exclude_pk=self.pk
-            )
+            self.slug = unique_slug(type(self), getattr(self, self.slug_source), exclude_pk=self.pk)
         for source, html in self.markdown_fields.items():
             setattr(self, html, render_markdown(getattr(self, source)))
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             touched = set(update_fields)
-            touched |= {
-                html for source, html in self.markdown_fields.items() if source in touched
-            }
+            touched |= {html for source, html in self.markdown_fields.items() if source in touched}
             kwargs["update_fields"] = touched | {"updated_at"}
         super().save(*args, **kwargs)
 
@@ -70,9 +66,7 @@ class Technology(HubContent):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "technologies"
-        constraints = [
-            choices_check("category", TechnologyCategory, "technology_category_valid")
-        ]
+        constraints = [choices_check("category", TechnologyCategory, "technology_category_valid")]
         indexes = [models.Index(fields=["category", "name"], name="technology_category_idx")]
 
     def __str__(self):

@@ -1,0 +1,32 @@
+"""Reads. Every function takes the viewer and returns only what it may see."""
+
+from hub.selectors.content import (
+    HubStats,
+    challenge_list,
+    contributor_by_username,
+    get_by_slug,
+    get_visible,
+    hub_stats,
+    learning_list,
+    project_list,
+    search,
+    solution_count,
+    technology_list,
+)
+from hub.selectors.prefetch import related, visible_queryset
+
+__all__ = [
+    "HubStats",
+    "challenge_list",
+    "contributor_by_username",
+    "get_by_slug",
+    "get_visible",
+    "hub_stats",
+    "learning_list",
+    "project_list",
+    "related",
+    "search",
+    "solution_count",
+    "technology_list",
+    "visible_queryset",
+]

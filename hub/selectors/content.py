@@ -1,0 +1,222 @@
+"""Reads of the hub: what a viewer may see, filtered, ordered and prefetched."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Model
+
+from hub.errors import ApplicationError, ErrorCode
+from hub.models import (
+    Challenge,
+    ContentStatus,
+    Contributor,
+    Learning,
+    Project,
+    Solution,
+    Technology,
+)
+from hub.selectors import filters
+from hub.selectors.prefetch import (
+    ANNOTATIONS,
+    Selection,
+    annotate_for,
+    visible_queryset,
+    with_selection,
+)
+from hub.selectors.search import ranked_documents
+
+# orderBy value -> ORDER BY; every ordering ends in the primary key so pages never overlap.
+ORDERINGS: dict[type[Model], dict[str, tuple[str, ...]]] = {
+    Technology: {
+        "NAME": ("name", "id"),
+        "TITLE": ("name", "id"),
+        "NEWEST": ("-created_at", "-id"),
+        "OLDEST": ("created_at", "id"),
+    },
+    Learning: {
+        "NEWEST": ("-created_at", "-id"),
+        "OLDEST": ("created_at", "id"),
+        "TITLE": ("title", "id"),
+    },
+    Project: {
+        "NEWEST": ("-created_at", "-id"),
+        "OLDEST": ("created_at", "id"),
+        "TITLE": ("title", "id"),
+    },
+    Challenge: {
+        "NEWEST": ("-created_at", "-id"),
+        "OLDEST": ("created_at", "id"),
+        "TITLE": ("title", "id"),
+        "MOST_SOLUTIONS": ("-published_solution_count", "-created_at", "-id"),
+    },
+}
+DEFAULT_ORDER = {Technology: "NAME", Learning: "NEWEST", Project: "TITLE", Challenge: "NEWEST"}
+
+FILTERSETS = {
+    Technology: filters.TechnologyFilter,
+    Learning: filters.LearningFilter,
+    Project: filters.ProjectFilter,
+    Challenge: filters.ChallengeFilter,
+}
+
+SEARCH_MAX_RESULTS = 100
+
+
+def _list(model, viewer, *, filter_values, order_by, selection):
+    qs = visible_queryset(model, viewer, selection)
+    filterset = FILTERSETS[model](
+        data={k: v for k, v in filter_values.items() if v is not None}, queryset=qs
+    )
+    if not filterset.is_valid():
+        field, messages = next(iter(filterset.errors.items()))
+        raise ApplicationError(ErrorCode.INVALID, f"{field}: {' '.join(messages)}", field=field)
+    qs = filterset.qs
+    order = order_by or DEFAULT_ORDER[model]
+    if order not in ORDERINGS[model]:
+        raise ApplicationError(ErrorCode.INVALID, f"Unknown order {order!r}.", field="order_by")
+    if order == "MOST_SOLUTIONS" and "solution_count" not in selection:
+        qs = annotate_for(qs, model, "solution_count")
+    return qs.order_by(*ORDERINGS[model][order])
+
+
+def technology_list(viewer, *, category=None, search=None, order_by=None, selection=None):
+    return _list(
+        Technology,
+        viewer,
+        filter_values={"category": category, "search": search},
+        order_by=order_by,
+        selection=selection or {},
+    )
+
+
+def learning_list(
+    viewer, *, kind=None, technology=None, search=None, order_by=None, selection=None
+):
+    return _list(
+        Learning,
+        viewer,
+        filter_values={"kind": kind, "technology": technology, "search": search},
+        order_by=order_by,
+        selection=selection or {},
+    )
+
+
+def project_list(viewer, *, technology=None, search=None, order_by=None, selection=None):
+    return _list(
+        Project,
+        viewer,
+        filter_values={"technology": technology, "search": search},
+        order_by=order_by,
+        selection=selection or {},
+    )
+
+
+def challenge_list(
+    viewer,
+    *,
+    project=None,
+    technology=None,
+    author=None,
+    has_accepted_solution=None,
+    search=None,
+    order_by=None,
+    selection=None,
+):
+    return _list(
+        Challenge,
+        viewer,
+        filter_values={
+            "project": project,
+            "technology": technology,
+            "author": author,
+            "has_accepted_solution": has_accepted_solution,
+            "search": search,
+        },
+        order_by=order_by,
+        selection=selection or {},
+    )
+
+
+def get_by_slug(model, viewer, slug: str, selection=None):
+    """One visible object by slug, or None."""
+    return visible_queryset(model, viewer, selection).filter(slug=slug).first()
+
+
+def get_visible(model, viewer, pk, selection=None):
+    """One visible object by primary key, or None (node() and mutation lookups)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return visible_queryset(model, viewer, selection).filter(pk=pk).first()
+
+
+def contributor_by_username(username: str, selection=None):
+    user_model = get_user_model()
+    return (
+        with_selection(Contributor.objects.all(), Contributor, None, selection or {})
+        .filter(**{f"user__{user_model.USERNAME_FIELD}": username})
+        .first()
+    )
+
+
+def solution_count(challenge: Challenge) -> int:
+    value = getattr(challenge, ANNOTATIONS[Challenge]["solution_count"][0], None)
+    if value is None:
+        value = challenge.solutions.filter(status=ContentStatus.PUBLISHED).count()
+    return value
+
+
+@dataclass(frozen=True)
+class HubStats:
+    technologies: int
+    learnings: int
+    projects: int
+    challenges: int
+    solutions: int
+    contributors: int
+
+
+def hub_stats() -> HubStats:
+    published = ContentStatus.PUBLISHED
+    return HubStats(
+        technologies=Technology.objects.count(),
+        learnings=Learning.objects.filter(status=published).count(),
+        projects=Project.objects.count(),
+        challenges=Challenge.objects.filter(status=published).count(),
+        solutions=Solution.objects.filter(status=published, challenge__status=published).count(),
+        contributors=Contributor.objects.count(),
+    )
+
+
+def search(viewer, text: str, *, limit: int = 20, selection: Selection | None = None) -> list:
+    """Published objects of every searchable kind matching `text`, best first.
+
+    `selection` is what results need loaded; each kind uses the part it has.
+    """
+    text = (text or "").strip()
+    if not text:
+        raise ApplicationError(ErrorCode.REQUIRED, "Search query must not be empty.", "query")
+    if len(text) > 200:
+        raise ApplicationError(ErrorCode.TOO_LONG, "Search query is over 200 characters.", "query")
+    if not 1 <= limit <= SEARCH_MAX_RESULTS:
+        raise ApplicationError(
+            ErrorCode.INVALID, f"first must be between 1 and {SEARCH_MAX_RESULTS}.", "first"
+        )
+    documents = list(
+        (_SEARCHABLE[model_name], object_id)
+        for model_name, object_id in ranked_documents(text).values_list(
+            "content_type__model", "object_id"
+        )[:limit]
+    )
+    ids_by_model: dict[type[Model], list[int]] = {}
+    for model, object_id in documents:
+        ids_by_model.setdefault(model, []).append(object_id)
+    loaded = {}
+    for model, ids in ids_by_model.items():
+        for obj in visible_queryset(model, viewer, selection).filter(pk__in=ids):
+            loaded[(model, obj.pk)] = obj
+    return [loaded[key] for key in documents if key in loaded]
+
+
+_SEARCHABLE = {m._meta.model_name: m for m in (Technology, Learning, Project, Challenge, Solution)}

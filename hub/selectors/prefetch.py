@@ -1,0 +1,184 @@
+"""Selection-aware querysets: the one place that decides how relations are loaded.
+
+Callers pass a *selection*: a nested mapping of the model-side field names a
+client asked for (connection wrappers already removed), e.g.
+``{"title": {}, "author": {"username": {}}, "solutions": {"author": {}}}``.
+Each selected relation is loaded up front, so a list costs a fixed number of
+SQL statements however many rows it has:
+
+- a to-one relation whose own selection is flat joins in (select_related);
+- a to-one relation with lists below it, and every to-many relation, is one
+  extra statement (Prefetch), filtered for what the viewer may see and ordered
+  the way its list is shown, recursively.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from django.db.models import Count, IntegerField, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from hub.models import (
+    Challenge,
+    ContentStatus,
+    Contributor,
+    Learning,
+    Project,
+    Solution,
+    Technology,
+)
+from hub.permissions import visible_q
+
+Selection = Mapping[str, "Selection"]
+
+
+@dataclass(frozen=True)
+class Relation:
+    target: type[Model]
+    many: bool
+    # The model's relation name when the field is a filtered view of it.
+    lookup: str | None = None
+    to_attr: str | None = None
+    condition: Q | None = None
+
+
+RELATIONS: dict[type[Model], dict[str, Relation]] = {
+    Technology: {
+        "learnings": Relation(Learning, many=True),
+        "projects": Relation(Project, many=True),
+        "challenges": Relation(Challenge, many=True),
+    },
+    Learning: {
+        "technologies": Relation(Technology, many=True),
+        "author": Relation(Contributor, many=False),
+    },
+    Project: {
+        "technologies": Relation(Technology, many=True),
+        "challenges": Relation(Challenge, many=True),
+    },
+    Challenge: {
+        "project": Relation(Project, many=False),
+        "author": Relation(Contributor, many=False),
+        "technologies": Relation(Technology, many=True),
+        "solutions": Relation(Solution, many=True),
+        "accepted_solution": Relation(
+            Solution,
+            many=True,
+            lookup="solutions",
+            to_attr="accepted_solutions",
+            condition=Q(is_accepted=True),
+        ),
+    },
+    Solution: {
+        "challenge": Relation(Challenge, many=False),
+        "author": Relation(Contributor, many=False),
+    },
+    Contributor: {
+        "challenges": Relation(Challenge, many=True),
+        "solutions": Relation(Solution, many=True),
+        "learnings": Relation(Learning, many=True),
+    },
+}
+
+# To-one relations every row of a model needs (Contributor.username lives on the user).
+ALWAYS_JOINED: dict[type[Model], tuple[str, ...]] = {Contributor: ("user",)}
+
+
+def _published_solution_count() -> Coalesce:
+    counts = (
+        Solution.objects.filter(challenge=OuterRef("pk"), status=ContentStatus.PUBLISHED)
+        .order_by()
+        .values("challenge")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+# field name -> (annotation name, expression factory), added when the field is selected.
+ANNOTATIONS: dict[type[Model], dict[str, tuple[str, Callable]]] = {
+    Challenge: {"solution_count": ("published_solution_count", _published_solution_count)},
+}
+
+
+def visibility(model: type[Model], viewer) -> Q:
+    if model in (Learning, Challenge):
+        return visible_q(viewer)
+    if model is Solution:
+        return visible_q(viewer, via_challenge=True)
+    return Q()
+
+
+def annotate_for(qs: QuerySet, model: type[Model], field: str) -> QuerySet:
+    name, expression = ANNOTATIONS[model][field]
+    return qs.annotate(**{name: expression()})
+
+
+def visible_queryset(model: type[Model], viewer, selection: Selection | None = None, base=None):
+    """Rows of `model` the viewer may see, with what `selection` needs loaded."""
+    qs = model._default_manager.all() if base is None else base
+    condition = visibility(model, viewer)
+    if condition:
+        qs = qs.filter(condition)
+    return with_selection(qs, model, viewer, selection or {})
+
+
+def with_selection(qs: QuerySet, model: type[Model], viewer, selection: Selection) -> QuerySet:
+    joins, prefetches = _plan(model, viewer, selection, prefix="")
+    for field in selection:
+        if field in ANNOTATIONS.get(model, {}):
+            qs = annotate_for(qs, model, field)
+    if joins:
+        qs = qs.select_related(*joins)
+    if prefetches:
+        qs = qs.prefetch_related(*prefetches)
+    return qs
+
+
+def _has_lists(model: type[Model], selection: Selection) -> bool:
+    """Whether loading `selection` of `model` needs more than joins."""
+    relations = RELATIONS.get(model, {})
+    for field, sub in selection.items():
+        if field in ANNOTATIONS.get(model, {}):
+            return True
+        relation = relations.get(field)
+        if relation and (relation.many or _has_lists(relation.target, sub)):
+            return True
+    return False
+
+
+def _plan(model, viewer, selection: Selection, prefix: str):
+    joins = [f"{prefix}{name}" for name in ALWAYS_JOINED.get(model, ())]
+    prefetches = []
+    for field, sub in selection.items():
+        relation = RELATIONS.get(model, {}).get(field)
+        if relation is None:
+            continue
+        lookup = f"{prefix}{relation.lookup or field}"
+        if not relation.many and not _has_lists(relation.target, sub):
+            joins.append(lookup)
+            sub_joins, sub_prefetches = _plan(relation.target, viewer, sub, f"{lookup}__")
+            joins += sub_joins
+            prefetches += sub_prefetches
+            continue
+        related_qs = visible_queryset(relation.target, viewer, sub)
+        if relation.condition is not None:
+            related_qs = related_qs.filter(relation.condition)
+        prefetches.append(Prefetch(lookup, queryset=related_qs, to_attr=relation.to_attr))
+    return joins, prefetches
+
+
+def related(obj: Model, field: str, viewer):
+    """The rows behind `obj.<field>`: the prefetched ones, or a visible queryset."""
+    relation = RELATIONS[type(obj)][field]
+    if relation.to_attr:
+        if hasattr(obj, relation.to_attr):
+            return getattr(obj, relation.to_attr)
+    elif field in getattr(obj, "_prefetched_objects_cache", {}):
+        return getattr(obj, field).all()
+    qs = visible_queryset(
+        relation.target, viewer, base=getattr(obj, relation.lookup or field).all()
+    )
+    if relation.condition is not None:
+        qs = qs.filter(relation.condition)
+    return qs

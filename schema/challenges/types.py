@@ -1,0 +1,71 @@
+import graphene
+from graphene_django import DjangoConnectionField
+
+from hub import selectors
+from hub.models import Challenge, Solution
+from schema.core.enums import ContentStatusEnum
+from schema.core.types import HubObjectType, related_resolver
+
+
+class ChallengeType(HubObjectType):
+    status = graphene.Field(ContentStatusEnum, required=True)
+    description_html = graphene.String(
+        required=True, description="`description`, rendered and sanitized."
+    )
+    project = graphene.Field("schema.projects.types.ProjectType")
+    author = graphene.Field("schema.contributors.types.ContributorType")
+    technologies = DjangoConnectionField("schema.technologies.types.TechnologyType")
+    solutions = DjangoConnectionField(
+        "schema.challenges.types.SolutionType",
+        description="Solutions, the accepted one first, then by score.",
+    )
+    accepted_solution = graphene.Field("schema.challenges.types.SolutionType")
+    solution_count = graphene.Int(required=True, description="Published solutions.")
+
+    class Meta:
+        model = Challenge
+        name = "Challenge"
+        description = "A problem met in the program, with its solutions."
+        fields = (
+            "id",
+            "title",
+            "slug",
+            "description",
+            "created_at",
+            "updated_at",
+            "published_at",
+        )
+
+    resolve_technologies = related_resolver("technologies")
+    resolve_solutions = related_resolver("solutions")
+
+    @staticmethod
+    def resolve_accepted_solution(root, info):
+        rows = selectors.related(root, "accepted_solution", info.context.user)
+        return next(iter(rows), None)
+
+    @staticmethod
+    def resolve_solution_count(root, info):
+        return selectors.solution_count(root)
+
+
+class SolutionType(HubObjectType):
+    status = graphene.Field(ContentStatusEnum, required=True)
+    body_html = graphene.String(required=True, description="`body`, rendered and sanitized.")
+    challenge = graphene.Field(ChallengeType, required=True)
+    author = graphene.Field("schema.contributors.types.ContributorType")
+
+    class Meta:
+        model = Solution
+        name = "Solution"
+        description = "An answer to a challenge."
+        fields = (
+            "id",
+            "body",
+            "score",
+            "is_accepted",
+            "accepted_at",
+            "created_at",
+            "updated_at",
+            "published_at",
+        )

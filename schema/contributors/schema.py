@@ -1,0 +1,13 @@
+import graphene
+
+from hub import selectors
+from schema.contributors.types import ContributorType
+from schema.core.selection import selection_of
+
+
+class ContributorQueries(graphene.ObjectType):
+    contributor = graphene.Field(ContributorType, username=graphene.String(required=True))
+
+    @staticmethod
+    def resolve_contributor(root, info, username):
+        return selectors.contributor_by_username(username, selection_of(info))

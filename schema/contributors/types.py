@@ -1,0 +1,24 @@
+import graphene
+from graphene_django import DjangoConnectionField
+
+from hub.models import Contributor
+from schema.core.enums import TrackEnum
+from schema.core.types import HubObjectType, related_resolver
+
+
+class ContributorType(HubObjectType):
+    username = graphene.String(required=True)
+    track = graphene.Field(TrackEnum, required=True)
+    challenges = DjangoConnectionField("schema.challenges.types.ChallengeType")
+    solutions = DjangoConnectionField("schema.challenges.types.SolutionType")
+    learnings = DjangoConnectionField("schema.learnings.types.LearningType")
+
+    class Meta:
+        model = Contributor
+        name = "Contributor"
+        description = "A member of the hub: public profile and contributions."
+        fields = ("id", "display_name", "bio", "discord_handle", "joined_at")
+
+    resolve_challenges = related_resolver("challenges")
+    resolve_solutions = related_resolver("solutions")
+    resolve_learnings = related_resolver("learnings")

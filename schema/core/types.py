@@ -1,0 +1,31 @@
+import graphene
+from graphene_django import DjangoObjectType
+
+from hub import selectors
+from schema.core.connection import CountableConnection
+
+
+class HubObjectType(DjangoObjectType):
+    """A Relay node whose node(id) lookup honours what the viewer may see."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def __init_subclass_with_meta__(cls, **options):
+        options.setdefault("interfaces", (graphene.relay.Node,))
+        options.setdefault("connection_class", CountableConnection)
+        super().__init_subclass_with_meta__(**options)
+
+    @classmethod
+    def get_node(cls, info, id):
+        return selectors.get_visible(cls._meta.model, info.context.user, id)
+
+
+def related_resolver(field: str):
+    """Resolver for a list relation: the prefetched rows, or a visible queryset."""
+
+    def resolve(root, info, **kwargs):
+        return selectors.related(root, field, info.context.user)
+
+    return resolve

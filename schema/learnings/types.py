@@ -1,0 +1,31 @@
+import graphene
+from graphene_django import DjangoConnectionField
+
+from hub.models import Learning
+from schema.core.enums import ContentStatusEnum, LearningKindEnum
+from schema.core.types import HubObjectType, related_resolver
+
+
+class LearningType(HubObjectType):
+    kind = graphene.Field(LearningKindEnum, required=True)
+    status = graphene.Field(ContentStatusEnum, required=True)
+    body_html = graphene.String(required=True, description="`body`, rendered and sanitized.")
+    technologies = DjangoConnectionField("schema.technologies.types.TechnologyType")
+    author = graphene.Field("schema.contributors.types.ContributorType")
+
+    class Meta:
+        model = Learning
+        name = "Learning"
+        description = "A concept, best practice, takeaway or collaboration note."
+        fields = (
+            "id",
+            "title",
+            "slug",
+            "summary",
+            "body",
+            "created_at",
+            "updated_at",
+            "published_at",
+        )
+
+    resolve_technologies = related_resolver("technologies")

@@ -1,0 +1,24 @@
+import graphene
+
+from hub import selectors
+from schema.core.selection import selection_of
+from schema.search.types import HubStats, SearchResult
+
+
+class SearchQueries(graphene.ObjectType):
+    search = graphene.Field(
+        graphene.List(graphene.NonNull(SearchResult)),
+        required=True,
+        query=graphene.String(required=True),
+        first=graphene.Int(default_value=20),
+        description="Published content matching the query, best match first.",
+    )
+    hub_stats = graphene.Field(HubStats, description="How much the hub holds (published).")
+
+    @staticmethod
+    def resolve_search(root, info, query, first):
+        return selectors.search(info.context.user, query, limit=first, selection=selection_of(info))
+
+    @staticmethod
+    def resolve_hub_stats(root, info):
+        return selectors.hub_stats()

@@ -1,0 +1,24 @@
+import graphene
+from graphene_django import DjangoConnectionField
+
+from hub.models import Technology
+from schema.core.enums import TechnologyCategoryEnum
+from schema.core.types import HubObjectType, related_resolver
+
+
+class TechnologyType(HubObjectType):
+    category = graphene.Field(TechnologyCategoryEnum, required=True)
+    learned_html = graphene.String(required=True, description="`learned`, rendered and sanitized.")
+    learnings = DjangoConnectionField("schema.learnings.types.LearningType")
+    projects = DjangoConnectionField("schema.projects.types.ProjectType")
+    challenges = DjangoConnectionField("schema.challenges.types.ChallengeType")
+
+    class Meta:
+        model = Technology
+        name = "Technology"
+        description = "A technology learned in the program, with what was learned."
+        fields = ("id", "name", "slug", "summary", "learned", "created_at", "updated_at")
+
+    resolve_learnings = related_resolver("learnings")
+    resolve_projects = related_resolver("projects")
+    resolve_challenges = related_resolver("challenges")

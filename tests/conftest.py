@@ -1,0 +1,64 @@
+import json
+
+import pytest
+from django.test import Client
+
+from tests.factories import PASSWORD, ContributorFactory
+
+GRAPHQL_URL = "/graphql/"
+
+
+class GraphQLClient:
+    """Talks to /graphql/ over HTTP like a frontend client.
+
+    `query()` fails the test on any GraphQL error unless `expect_errors=True`,
+    so an error swallowed by graphene (an N+1 guard, a bug) cannot pass silently.
+    """
+
+    def __init__(self):
+        self.http = Client()
+        self.token: str | None = None
+
+    def post(self, query, variables=None, *, operation_name=None, headers=None):
+        body = {"query": query, "variables": variables or {}}
+        if operation_name:
+            body["operationName"] = operation_name
+        all_headers = {}
+        if self.token:
+            all_headers["Authorization"] = f"JWT {self.token}"
+        all_headers.update(headers or {})
+        return self.http.post(
+            GRAPHQL_URL, json.dumps(body), content_type="application/json", headers=all_headers
+        )
+
+    def query(self, query, variables=None, *, expect_errors=False, **kwargs):
+        response = self.post(query, variables, **kwargs)
+        payload = response.json()
+        if not expect_errors:
+            assert response.status_code == 200, payload
+            assert "errors" not in payload, payload["errors"]
+            return payload["data"]
+        assert payload.get("errors"), f"expected errors, got {payload}"
+        return payload
+
+    def login(self, contributor, password=PASSWORD):
+        from graphql_jwt.shortcuts import get_token
+
+        self.token = get_token(contributor.user)
+        return self
+
+
+@pytest.fixture
+def gql(db):
+    return GraphQLClient()
+
+
+@pytest.fixture
+def contributor(db):
+    return ContributorFactory()
+
+
+@pytest.fixture
+def member_gql(gql, contributor):
+    """A client signed in as `contributor`."""
+    return gql.login(contributor)
