@@ -1,7 +1,7 @@
 # Two entry points for a fresh machine with Python 3.11, bash and make:
 #   make run   - set up, migrate, seed and serve GraphiQL at http://127.0.0.1:8000/graphql/
 #   make test  - set up and run the test suite
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1

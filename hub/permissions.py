@@ -2,6 +2,7 @@
 
 from django.db.models import Q
 
+from hub.errors import ApplicationError, ErrorCode
 from hub.models import ContentStatus
 
 MODERATORS_GROUP = "moderators"
@@ -17,10 +18,15 @@ def is_moderator(user) -> bool:
     return cached
 
 
-def contributor_id_of(user) -> int | None:
+def contributor_of(user):
+    """The signed-in user's Contributor profile, or None."""
     if not getattr(user, "is_authenticated", False):
         return None
-    contributor = getattr(user, "contributor", None)
+    return getattr(user, "contributor", None)
+
+
+def contributor_id_of(user) -> int | None:
+    contributor = contributor_of(user)
     return contributor.pk if contributor else None
 
 
@@ -38,3 +44,35 @@ def visible_q(user, prefix: str = "", *, via_challenge: bool = False) -> Q:
     if own is None:
         return published
     return published | Q(**{f"{prefix}author_id": own})
+
+
+def require_contributor(user):
+    """The acting contributor; UNAUTHENTICATED for anonymous callers."""
+    require_signed_in(user)
+    return user.contributor
+
+
+def require_moderator(user) -> None:
+    require_signed_in(user)
+    if not is_moderator(user):
+        raise ApplicationError(ErrorCode.FORBIDDEN, "Only moderators may do this.")
+
+
+def require_signed_in(user) -> None:
+    if not getattr(user, "is_authenticated", False):
+        raise ApplicationError(ErrorCode.UNAUTHENTICATED, "Sign in to do this.")
+
+
+def can_edit(user, obj) -> bool:
+    """Authors edit and delete their own content; moderators anyone's."""
+    return is_moderator(user) or (
+        obj.author_id is not None and obj.author_id == contributor_id_of(user)
+    )
+
+
+def require_can_edit(user, obj) -> None:
+    require_signed_in(user)
+    if not can_edit(user, obj):
+        raise ApplicationError(
+            ErrorCode.FORBIDDEN, "Only its author or a moderator may change this."
+        )

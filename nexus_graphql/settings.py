@@ -159,3 +159,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# The content filter every submission passes (hub.services.rules.Checks.content).
+HUB_CONTENT_FILTER = {
+    "BANNED_WORDS": env.list(
+        "HUB_BANNED_WORDS", default=["viagra", "casino bonus", "free money", "crypto giveaway"]
+    ),
+    "MAX_LINKS": env.int("HUB_MAX_LINKS", default=8),
+}

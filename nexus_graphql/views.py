@@ -11,7 +11,7 @@ from graphene_django.views import GraphQLView, HttpError
 from graphql import GraphQLError
 
 from hub.errors import ApplicationError
-from schema.accounts.tokens import InvalidToken, viewer_of
+from schema.accounts.tokens import InvalidToken, is_token_error, viewer_of
 
 logger = logging.getLogger("nexus.graphql")
 
@@ -52,6 +52,9 @@ class NexusGraphQLView(GraphQLView):
             formatted["extensions"] = {"code": original.code.value}
             if original.field:
                 formatted["extensions"]["field"] = original.field
+        elif original is not None and is_token_error(original):
+            # Bad credentials, expired, revoked or forged tokens.
+            formatted["extensions"] = {"code": "UNAUTHENTICATED"}
         elif original is not None and not isinstance(original, GraphQLError):
             if isinstance(original, AssertionError | ValueError):
                 # graphene's own argument checks (e.g. `first` over the limit).

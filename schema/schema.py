@@ -2,9 +2,16 @@
 
 import graphene
 
+from schema.accounts.mutations import AccountMutations
+from schema.accounts.schema import AccountQueries
+from schema.challenges.mutations import ChallengeMutations
 from schema.challenges.schema import ChallengeQueries
+from schema.comments.mutations import CommentMutations
 from schema.contributors.schema import ContributorQueries
+from schema.learnings.mutations import LearningMutations
 from schema.learnings.schema import LearningQueries
+from schema.moderation.mutations import ModerationMutations
+from schema.moderation.schema import ModerationQueries
 from schema.projects.schema import ProjectQueries
 from schema.search.schema import SearchQueries
 from schema.technologies.schema import TechnologyQueries
@@ -17,9 +24,22 @@ class Query(
     ChallengeQueries,
     ContributorQueries,
     SearchQueries,
+    AccountQueries,
+    ModerationQueries,
     graphene.ObjectType,
 ):
     node = graphene.relay.Node.Field()
 
 
-schema = graphene.Schema(query=Query)
+class Mutation(
+    AccountMutations,
+    ChallengeMutations,
+    CommentMutations,
+    LearningMutations,
+    ModerationMutations,
+    graphene.ObjectType,
+):
+    pass
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation)

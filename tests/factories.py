@@ -39,6 +39,15 @@ class ContributorFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     display_name = factory.LazyAttribute(lambda c: c.user.username.title())
 
+    @classmethod
+    def _create(cls, model_class, user, **fields):
+        # Every user gets a profile when it is created (hub.signals): fill that one in.
+        contributor = user.contributor
+        for name, value in fields.items():
+            setattr(contributor, name, value)
+        contributor.save()
+        return contributor
+
 
 class TechnologyFactory(factory.django.DjangoModelFactory):
     class Meta:

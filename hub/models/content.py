@@ -1,3 +1,4 @@
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -34,8 +35,9 @@ class HubContent(models.Model):
 
 
 class ModeratedContent(HubContent):
-    """Content contributors submit; only PUBLISHED rows are public."""
+    """Content contributors submit; only PUBLISHED rows are public. Edits keep revisions."""
 
+    revisions = GenericRelation("hub.Revision")
     status = models.CharField(
         max_length=16, choices=ContentStatus.choices, default=ContentStatus.PUBLISHED
     )

@@ -16,6 +16,9 @@ class Contributor(models.Model):
     bio = models.TextField(blank=True, max_length=2000)
     discord_handle = models.CharField(max_length=64, blank=True)
     joined_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Kept by the vote and accept services with atomic F() updates; the rule is
+    # hub.services.reputation (+10 per upvote, -2 per downvote, +15 per accepted answer).
+    reputation = models.IntegerField(default=0)
 
     class Meta:
         ordering = ["user__username"]

@@ -1,5 +1,14 @@
 """Reads. Every function takes the viewer and returns only what it may see."""
 
+from hub.selectors.community import (
+    comment_replies,
+    comment_thread,
+    flag_list,
+    get_flag,
+    viewer_profile,
+    viewer_vote,
+    visible_revision,
+)
 from hub.selectors.content import (
     HubStats,
     challenge_list,
@@ -18,8 +27,12 @@ from hub.selectors.prefetch import related, visible_queryset
 __all__ = [
     "HubStats",
     "challenge_list",
+    "comment_replies",
+    "comment_thread",
     "contributor_by_username",
+    "flag_list",
     "get_by_slug",
+    "get_flag",
     "get_visible",
     "hub_stats",
     "learning_list",
@@ -28,5 +41,8 @@ __all__ = [
     "search",
     "solution_count",
     "technology_list",
+    "viewer_profile",
+    "viewer_vote",
     "visible_queryset",
+    "visible_revision",
 ]

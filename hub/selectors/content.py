@@ -151,10 +151,15 @@ def get_visible(model, viewer, pk, selection=None):
     return visible_queryset(model, viewer, selection).filter(pk=pk).first()
 
 
-def contributor_by_username(username: str, selection=None):
+def contributor_by_username(username: str, selection=None, *, viewer=None):
+    """A contributor by username, or None.
+
+    Their challenges, solutions and learnings are loaded as `viewer` may see them
+    (None: as an anonymous viewer).
+    """
     user_model = get_user_model()
     return (
-        with_selection(Contributor.objects.all(), Contributor, None, selection or {})
+        with_selection(Contributor.objects.all(), Contributor, viewer, selection or {})
         .filter(**{f"user__{user_model.USERNAME_FIELD}": username})
         .first()
     )

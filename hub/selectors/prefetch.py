@@ -20,14 +20,18 @@ from django.db.models.functions import Coalesce
 
 from hub.models import (
     Challenge,
+    Comment,
     ContentStatus,
     Contributor,
+    Flag,
     Learning,
     Project,
+    Revision,
     Solution,
     Technology,
+    Vote,
 )
-from hub.permissions import visible_q
+from hub.permissions import contributor_id_of, visible_q
 
 Selection = Mapping[str, "Selection"]
 
@@ -39,7 +43,18 @@ class Relation:
     # The model's relation name when the field is a filtered view of it.
     lookup: str | None = None
     to_attr: str | None = None
-    condition: Q | None = None
+    # Narrows the related rows: a Q, or a function of the viewer giving one.
+    condition: Q | Callable | None = None
+    # A self-nested field (comment replies) whose rows come with this relation:
+    # its selections, at any depth, are folded into this one.
+    folds: str | None = None
+
+    def condition_for(self, viewer) -> Q | None:
+        return self.condition(viewer) if callable(self.condition) else self.condition
+
+
+def _own_votes(viewer) -> Q:
+    return Q(voter_id=contributor_id_of(viewer) or 0)
 
 
 RELATIONS: dict[type[Model], dict[str, Relation]] = {
@@ -51,6 +66,7 @@ RELATIONS: dict[type[Model], dict[str, Relation]] = {
     Learning: {
         "technologies": Relation(Technology, many=True),
         "author": Relation(Contributor, many=False),
+        "revisions": Relation(Revision, many=True),
     },
     Project: {
         "technologies": Relation(Technology, many=True),
@@ -68,10 +84,26 @@ RELATIONS: dict[type[Model], dict[str, Relation]] = {
             to_attr="accepted_solutions",
             condition=Q(is_accepted=True),
         ),
+        "comments": Relation(Comment, many=True, to_attr="thread_comments", folds="replies"),
+        "revisions": Relation(Revision, many=True),
     },
     Solution: {
         "challenge": Relation(Challenge, many=False),
         "author": Relation(Contributor, many=False),
+        "comments": Relation(Comment, many=True, to_attr="thread_comments", folds="replies"),
+        "revisions": Relation(Revision, many=True),
+        "viewer_vote": Relation(
+            Vote, many=True, lookup="votes", to_attr="viewer_votes", condition=_own_votes
+        ),
+    },
+    Comment: {
+        "author": Relation(Contributor, many=False),
+    },
+    Revision: {
+        "editor": Relation(Contributor, many=False),
+    },
+    Flag: {
+        "reporter": Relation(Contributor, many=False),
     },
     Contributor: {
         "challenges": Relation(Challenge, many=True),
@@ -102,7 +134,7 @@ ANNOTATIONS: dict[type[Model], dict[str, tuple[str, Callable]]] = {
 
 
 def visibility(model: type[Model], viewer) -> Q:
-    if model in (Learning, Challenge):
+    if model in (Learning, Challenge, Comment):
         return visible_q(viewer)
     if model is Solution:
         return visible_q(viewer, via_challenge=True)
@@ -161,9 +193,12 @@ def _plan(model, viewer, selection: Selection, prefix: str):
             joins += sub_joins
             prefetches += sub_prefetches
             continue
+        if relation.folds:
+            sub = fold(sub, relation.folds)
         related_qs = visible_queryset(relation.target, viewer, sub)
-        if relation.condition is not None:
-            related_qs = related_qs.filter(relation.condition)
+        condition = relation.condition_for(viewer)
+        if condition is not None:
+            related_qs = related_qs.filter(condition)
         prefetches.append(Prefetch(lookup, queryset=related_qs, to_attr=relation.to_attr))
     return joins, prefetches
 
@@ -179,6 +214,32 @@ def related(obj: Model, field: str, viewer):
     qs = visible_queryset(
         relation.target, viewer, base=getattr(obj, relation.lookup or field).all()
     )
-    if relation.condition is not None:
-        qs = qs.filter(relation.condition)
+    condition = relation.condition_for(viewer)
+    if condition is not None:
+        qs = qs.filter(condition)
+    if relation.to_attr:
+        rows = list(qs)
+        setattr(obj, relation.to_attr, rows)
+        return rows
     return qs
+
+
+def fold(selection: Selection, field: str) -> dict:
+    """Merge `selection[field]`, recursively, into `selection` (minus `field`)."""
+    merged: dict = {}
+    pending = [selection]
+    while pending:
+        current = pending.pop()
+        for name, sub in current.items():
+            if name == field:
+                pending.append(sub)
+            else:
+                merged[name] = _merge(merged.get(name, {}), sub)
+    return merged
+
+
+def _merge(a: Selection, b: Selection) -> dict:
+    out = dict(a)
+    for name, sub in b.items():
+        out[name] = _merge(out.get(name, {}), sub)
+    return out

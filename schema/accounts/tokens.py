@@ -1,8 +1,11 @@
 """The one adapter over django-graphql-jwt (pinned, unmaintained): swap it here."""
 
+import graphql_jwt
 from django.contrib.auth.models import AnonymousUser
 from graphql_jwt import utils as jwt_utils
 from graphql_jwt.exceptions import JSONWebTokenError
+from graphql_jwt.refresh_token.shortcuts import create_refresh_token
+from graphql_jwt.shortcuts import get_token
 
 # `Authorization: JWT <token>` is the contract; `Bearer` is accepted too.
 AUTH_PREFIXES = ("jwt", "bearer")
@@ -39,3 +42,19 @@ def viewer_of(request):
     """The request's user from its token, or anonymous. Sessions are not consulted."""
     token = token_from_request(request)
     return AnonymousUser() if token is None else user_from_token(token)
+
+
+def issue_tokens(user) -> tuple[str, str]:
+    """An access token and a long-running refresh token for a new session."""
+    return get_token(user), str(create_refresh_token(user))
+
+
+def is_token_error(error: BaseException) -> bool:
+    return isinstance(error, JSONWebTokenError)
+
+
+# The library's mutations, re-exported so the rest of the schema never imports it.
+TokenAuth = graphql_jwt.ObtainJSONWebToken
+VerifyToken = graphql_jwt.Verify
+RefreshToken = graphql_jwt.Refresh
+RevokeToken = graphql_jwt.Revoke

@@ -3,12 +3,13 @@ from graphene_django import DjangoConnectionField
 
 from hub import selectors
 from hub.models import Challenge, Solution
-from schema.core.enums import ContentStatusEnum
+from schema.comments.types import resolve_comment_thread
+from schema.core.enums import ContentStatusEnum, VoteValueEnum, enum_field
 from schema.core.types import HubObjectType, related_resolver
 
 
 class ChallengeType(HubObjectType):
-    status = graphene.Field(ContentStatusEnum, required=True)
+    status = enum_field(ContentStatusEnum, "status", required=True)
     description_html = graphene.String(
         required=True, description="`description`, rendered and sanitized."
     )
@@ -21,6 +22,12 @@ class ChallengeType(HubObjectType):
     )
     accepted_solution = graphene.Field("schema.challenges.types.SolutionType")
     solution_count = graphene.Int(required=True, description="Published solutions.")
+    comments = DjangoConnectionField(
+        "schema.comments.types.CommentType", description="Top-level comments, oldest first."
+    )
+    revisions = DjangoConnectionField(
+        "schema.moderation.types.RevisionType", description="Earlier texts, newest first."
+    )
 
     class Meta:
         model = Challenge
@@ -38,6 +45,8 @@ class ChallengeType(HubObjectType):
 
     resolve_technologies = related_resolver("technologies")
     resolve_solutions = related_resolver("solutions")
+    resolve_revisions = related_resolver("revisions")
+    resolve_comments = staticmethod(resolve_comment_thread)
 
     @staticmethod
     def resolve_accepted_solution(root, info):
@@ -50,10 +59,20 @@ class ChallengeType(HubObjectType):
 
 
 class SolutionType(HubObjectType):
-    status = graphene.Field(ContentStatusEnum, required=True)
+    status = enum_field(ContentStatusEnum, "status", required=True)
     body_html = graphene.String(required=True, description="`body`, rendered and sanitized.")
     challenge = graphene.Field(ChallengeType, required=True)
     author = graphene.Field("schema.contributors.types.ContributorType")
+    viewer_vote = graphene.Field(
+        VoteValueEnum,
+        description="The signed-in viewer's vote: UP, DOWN or null.",
+    )
+    comments = DjangoConnectionField(
+        "schema.comments.types.CommentType", description="Top-level comments, oldest first."
+    )
+    revisions = DjangoConnectionField(
+        "schema.moderation.types.RevisionType", description="Earlier texts, newest first."
+    )
 
     class Meta:
         model = Solution
@@ -69,3 +88,11 @@ class SolutionType(HubObjectType):
             "updated_at",
             "published_at",
         )
+
+    resolve_revisions = related_resolver("revisions")
+    resolve_comments = staticmethod(resolve_comment_thread)
+
+    @staticmethod
+    def resolve_viewer_vote(root, info):
+        value = selectors.viewer_vote(root, info.context.user)
+        return {1: "UP", -1: "DOWN"}.get(value)

@@ -2,13 +2,17 @@ import graphene
 from graphene_django import DjangoConnectionField
 
 from hub.models import Contributor
-from schema.core.enums import TrackEnum
+from schema.core.enums import TrackEnum, enum_field
 from schema.core.types import HubObjectType, related_resolver
 
 
 class ContributorType(HubObjectType):
     username = graphene.String(required=True)
-    track = graphene.Field(TrackEnum, required=True)
+    reputation = graphene.Int(
+        required=True,
+        description="+10 per upvote, -2 per downvote on one's solutions, +15 per accepted one.",
+    )
+    track = enum_field(TrackEnum, "track", required=True)
     challenges = DjangoConnectionField("schema.challenges.types.ChallengeType")
     solutions = DjangoConnectionField("schema.challenges.types.SolutionType")
     learnings = DjangoConnectionField("schema.learnings.types.LearningType")
@@ -17,7 +21,7 @@ class ContributorType(HubObjectType):
         model = Contributor
         name = "Contributor"
         description = "A member of the hub: public profile and contributions."
-        fields = ("id", "display_name", "bio", "discord_handle", "joined_at")
+        fields = ("id", "display_name", "bio", "discord_handle", "joined_at", "reputation")
 
     resolve_challenges = related_resolver("challenges")
     resolve_solutions = related_resolver("solutions")

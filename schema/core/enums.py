@@ -30,3 +30,23 @@ ChallengeOrderEnum = _order_enum("ChallengeOrder", ["NEWEST", "OLDEST", "TITLE",
 def enum_value(value):
     """Graphene passes enum inputs as members; the hub speaks plain values."""
     return getattr(value, "value", value)
+
+
+VoteValueEnum = graphene.Enum(
+    "VoteValue",
+    [("UP", "UP"), ("DOWN", "DOWN"), ("CLEAR", "CLEAR")],
+    description="A vote on a solution; CLEAR takes one's vote back (input only).",
+)
+
+
+def enum_field(enum, source: str, **kwargs) -> graphene.Field:
+    """A field showing a model's choice attribute as `enum`.
+
+    Django's TextChoices members are Python enums of another class, which graphene
+    would refuse; the plain value is what the GraphQL enum knows.
+    """
+
+    def resolve(root, info):
+        return enum_value(getattr(root, source))
+
+    return graphene.Field(enum, resolver=resolve, **kwargs)

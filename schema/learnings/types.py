@@ -2,16 +2,19 @@ import graphene
 from graphene_django import DjangoConnectionField
 
 from hub.models import Learning
-from schema.core.enums import ContentStatusEnum, LearningKindEnum
+from schema.core.enums import ContentStatusEnum, LearningKindEnum, enum_field
 from schema.core.types import HubObjectType, related_resolver
 
 
 class LearningType(HubObjectType):
-    kind = graphene.Field(LearningKindEnum, required=True)
-    status = graphene.Field(ContentStatusEnum, required=True)
+    kind = enum_field(LearningKindEnum, "kind", required=True)
+    status = enum_field(ContentStatusEnum, "status", required=True)
     body_html = graphene.String(required=True, description="`body`, rendered and sanitized.")
     technologies = DjangoConnectionField("schema.technologies.types.TechnologyType")
     author = graphene.Field("schema.contributors.types.ContributorType")
+    revisions = DjangoConnectionField(
+        "schema.moderation.types.RevisionType", description="Earlier texts, newest first."
+    )
 
     class Meta:
         model = Learning
@@ -29,3 +32,4 @@ class LearningType(HubObjectType):
         )
 
     resolve_technologies = related_resolver("technologies")
+    resolve_revisions = related_resolver("revisions")

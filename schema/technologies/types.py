@@ -2,12 +2,12 @@ import graphene
 from graphene_django import DjangoConnectionField
 
 from hub.models import Technology
-from schema.core.enums import TechnologyCategoryEnum
+from schema.core.enums import TechnologyCategoryEnum, enum_field
 from schema.core.types import HubObjectType, related_resolver
 
 
 class TechnologyType(HubObjectType):
-    category = graphene.Field(TechnologyCategoryEnum, required=True)
+    category = enum_field(TechnologyCategoryEnum, "category", required=True)
     learned_html = graphene.String(required=True, description="`learned`, rendered and sanitized.")
     learnings = DjangoConnectionField("schema.learnings.types.LearningType")
     projects = DjangoConnectionField("schema.projects.types.ProjectType")

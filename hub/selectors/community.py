@@ -1,0 +1,90 @@
+"""Reads of the community side: comment threads, votes, flags, profiles."""
+
+from collections import defaultdict
+
+from hub.models import Comment, Contributor, Flag, Revision
+from hub.permissions import contributor_id_of, is_moderator, require_moderator
+from hub.selectors.prefetch import Selection, related, visible_queryset, with_selection
+
+
+def comment_thread(target, viewer) -> list[Comment]:
+    """Top-level comments of a challenge or solution, replies attached at every depth.
+
+    The whole thread is one query (or one prefetch for a list of targets); replies
+    of a comment the viewer may not see are left out with it.
+    """
+    roots = getattr(target, "_thread_roots", None)
+    if roots is None:
+        comments = list(related(target, "comments", viewer))
+        by_parent = defaultdict(list)
+        by_id = {c.pk: c for c in comments}
+        for comment in comments:
+            by_parent[comment.parent_id].append(comment)
+        for comment in comments:
+            comment.thread_replies = by_parent.get(comment.pk, [])
+            if comment.parent_id in by_id:
+                Comment.parent.field.set_cached_value(comment, by_id[comment.parent_id])
+        roots = by_parent.get(None, [])
+        target._thread_roots = roots
+    return roots
+
+
+def comment_replies(comment, viewer):
+    replies = getattr(comment, "thread_replies", None)
+    if replies is None:
+        replies = visible_queryset(Comment, viewer).filter(parent=comment)
+    return replies
+
+
+def viewer_vote(solution, viewer) -> int | None:
+    """The viewer's own vote on the solution: 1, -1 or None."""
+    if contributor_id_of(viewer) is None:
+        return None
+    votes = related(solution, "viewer_vote", viewer)
+    vote = next(iter(votes), None)
+    return vote.value if vote is not None else None
+
+
+def viewer_profile(viewer, selection: Selection | None = None) -> Contributor | None:
+    contributor_id = contributor_id_of(viewer)
+    if contributor_id is None:
+        return None
+    return with_selection(
+        Contributor.objects.filter(pk=contributor_id), Contributor, viewer, selection or {}
+    ).first()
+
+
+def visible_revision(viewer, pk) -> Revision | None:
+    """A revision, if the viewer may see the object it belongs to."""
+    revision = Revision.objects.select_related("content_type").filter(pk=_int(pk)).first()
+    if revision is None:
+        return None
+    model = revision.content_type.model_class()
+    if not visible_queryset(model, viewer).filter(pk=revision.object_id).exists():
+        return None
+    return revision
+
+
+def get_flag(viewer, pk) -> Flag | None:
+    """A flag, for moderators only (None for everyone else)."""
+    if not is_moderator(viewer):
+        return None
+    return Flag.objects.filter(pk=_int(pk)).first()
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def flag_list(viewer, *, open_only: bool = True, selection: Selection | None = None):
+    """Flags for moderators, newest first; open ones only unless asked."""
+    require_moderator(viewer)
+    flags = with_selection(Flag.objects.all(), Flag, viewer, selection or {})
+    if "target" in (selection or {}):
+        flags = flags.prefetch_related("target")
+    if open_only:
+        flags = flags.filter(resolved_at__isnull=True)
+    return flags.order_by("-created_at", "-id")

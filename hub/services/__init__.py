@@ -1,0 +1,1 @@
+"""Writes. Each service checks permission and input, then writes in one transaction."""

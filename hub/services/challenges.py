@@ -1,0 +1,112 @@
+"""Writes of challenges: submit (one or many), update with history, delete."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from hub.errors import ApplicationError, ErrorCode, ValidationErrors
+from hub.models import Challenge, ContentStatus
+from hub.permissions import is_moderator, require_can_edit, require_contributor
+from hub.services import reputation
+from hub.services.lookups import project_by_slug, technologies_by_slug, visible_or_not_found
+from hub.services.revisions import revise
+from hub.services.rules import Checks
+
+TITLE_MAX = 200
+BULK_MAX = 50
+
+
+@dataclass
+class ChallengeInput:
+    title: str | None = None
+    description: str | None = None
+    project: str | None = None  # slug
+    technologies: list[str] | None = None  # slugs
+
+
+def _validated(data: ChallengeInput, *, partial: bool):
+    checks = Checks()
+    title = checks.text("title", data.title, max_length=TITLE_MAX, partial=partial)
+    description = checks.markdown("description", data.description, partial=partial)
+    project = project_by_slug(data.project, checks)
+    technologies = (
+        technologies_by_slug(data.technologies, checks) if data.technologies is not None else None
+    )
+    checks.raise_if_any()
+    return title, description, project, technologies
+
+
+@transaction.atomic
+def submit_challenge(viewer, data: ChallengeInput) -> Challenge:
+    """A contributor's new challenge; it is public at once (moderators can hide it)."""
+    author = require_contributor(viewer)
+    title, description, project, technologies = _validated(data, partial=False)
+    challenge = Challenge.objects.create(
+        title=title,
+        description=description,
+        project=project,
+        author=author,
+        status=ContentStatus.PUBLISHED,
+    )
+    challenge.technologies.set(technologies or [])
+    return challenge
+
+
+def bulk_submit_challenges(viewer, items: list[ChallengeInput]):
+    """Create each valid item; report each invalid one with its index.
+
+    Every item is written in its own savepoint, so an item either exists whole
+    or not at all. Returns (created challenges, errors).
+    """
+    require_contributor(viewer)
+    if not items:
+        raise ApplicationError(ErrorCode.REQUIRED, "Give at least one challenge.", "challenges")
+    if len(items) > BULK_MAX:
+        raise ApplicationError(
+            ErrorCode.INVALID, f"At most {BULK_MAX} challenges at once.", "challenges"
+        )
+    created, errors = [], []
+    with transaction.atomic():
+        for index, item in enumerate(items):
+            try:
+                created.append(submit_challenge(viewer, item))
+            except (ApplicationError, ValidationErrors) as failure:
+                for error in getattr(failure, "errors", [failure]):
+                    error.index = index
+                    errors.append(error)
+    return created, errors
+
+
+@transaction.atomic
+def update_challenge(viewer, challenge_id, data: ChallengeInput) -> Challenge:
+    challenge = visible_or_not_found(Challenge, viewer, challenge_id)
+    require_can_edit(viewer, challenge)
+    challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
+    title, description, project, technologies = _validated(data, partial=True)
+    changed = revise(challenge, require_contributor(viewer), title, description)
+    if data.project is not None and project != challenge.project:
+        challenge.project = project
+        changed.append("project")
+    if changed:
+        challenge.save()
+    if technologies is not None:
+        challenge.technologies.set(technologies)
+    return challenge
+
+
+@transaction.atomic
+def delete_challenge(viewer, challenge_id) -> int:
+    """Delete a challenge; its author may only while nobody else has answered it."""
+    challenge = visible_or_not_found(Challenge, viewer, challenge_id)
+    require_can_edit(viewer, challenge)
+    solutions = list(challenge.solutions.all())
+    if not is_moderator(viewer) and any(s.author_id != challenge.author_id for s in solutions):
+        raise ApplicationError(
+            ErrorCode.NOT_ALLOWED,
+            "Others have answered this challenge; it cannot be deleted.",
+            "id",
+        )
+    reputation.withdraw_solutions(solutions)
+    pk = challenge.pk
+    challenge.delete()
+    return pk

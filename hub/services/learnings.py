@@ -1,0 +1,55 @@
+from django.db import transaction
+
+from hub.models import ContentStatus, Learning, LearningKind
+from hub.permissions import require_can_edit, require_contributor
+from hub.services.lookups import technologies_by_slug, visible_or_not_found
+from hub.services.revisions import revise
+from hub.services.rules import Checks
+
+TITLE_MAX = 200
+SUMMARY_MAX = 300
+
+
+@transaction.atomic
+def submit_learning(viewer, *, title, kind, summary, body, technologies) -> Learning:
+    """A contributor's learning enters PENDING: only its author and moderators see it."""
+    author = require_contributor(viewer)
+    checks = Checks()
+    title = checks.text("title", title, max_length=TITLE_MAX)
+    kind = checks.choice("kind", kind, LearningKind)
+    summary = checks.text("summary", summary, max_length=SUMMARY_MAX, required=False) or ""
+    body = checks.markdown("body", body)
+    techs = technologies_by_slug(technologies, checks)
+    checks.raise_if_any()
+    learning = Learning.objects.create(
+        title=title,
+        kind=kind,
+        summary=summary,
+        body=body,
+        author=author,
+        status=ContentStatus.PENDING,
+    )
+    learning.technologies.set(techs)
+    return learning
+
+
+@transaction.atomic
+def update_learning(viewer, learning_id, *, title=None, summary=None, body=None, technologies=None):
+    learning = visible_or_not_found(Learning, viewer, learning_id)
+    require_can_edit(viewer, learning)
+    checks = Checks()
+    title = checks.text("title", title, max_length=TITLE_MAX, partial=True)
+    summary = checks.text("summary", summary, max_length=SUMMARY_MAX, required=False)
+    body = checks.markdown("body", body, partial=True)
+    techs = technologies_by_slug(technologies, checks) if technologies is not None else None
+    checks.raise_if_any()
+    learning = Learning.objects.select_for_update().get(pk=learning.pk)
+    changed = revise(learning, require_contributor(viewer), title, body)
+    if summary is not None and summary != learning.summary:
+        learning.summary = summary
+        changed.append("summary")
+    if changed:
+        learning.save()
+    if techs is not None:
+        learning.technologies.set(techs)
+    return learning

@@ -1,0 +1,37 @@
+"""Finding the objects an input names, as the acting viewer may see them."""
+
+from django.db.models import Model
+
+from hub.errors import ApplicationError, ErrorCode
+from hub.models import Project, Technology
+from hub.selectors import get_visible
+
+
+def visible_or_not_found(model: type[Model], viewer, pk, field: str | None = "id"):
+    obj = get_visible(model, viewer, pk)
+    if obj is None:
+        name = model._meta.verbose_name
+        raise ApplicationError(ErrorCode.NOT_FOUND, f"No {name} with this id.", field)
+    return obj
+
+
+def technologies_by_slug(slugs, checks, field: str = "technologies") -> list[Technology]:
+    """The named technologies; unknown slugs are reported on `checks`."""
+    slugs = list(dict.fromkeys(s.strip() for s in slugs or [] if s and s.strip()))
+    if len(slugs) > 10:
+        checks.fail(ErrorCode.INVALID, field, "At most 10 technologies.")
+        return []
+    found = {t.slug: t for t in Technology.objects.filter(slug__in=slugs)}
+    unknown = [s for s in slugs if s not in found]
+    if unknown:
+        checks.fail(ErrorCode.NOT_FOUND, field, f"Unknown technology: {', '.join(unknown)}.")
+    return [found[s] for s in slugs if s in found]
+
+
+def project_by_slug(slug, checks, field: str = "project") -> Project | None:
+    if not slug:
+        return None
+    project = Project.objects.filter(slug=slug.strip()).first()
+    if project is None:
+        checks.fail(ErrorCode.NOT_FOUND, field, f"Unknown project: {slug}.")
+    return project

@@ -1,0 +1,135 @@
+"""Moderation: publish/reject/hide with a logged reason, flags, revision restores."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from hub.errors import ApplicationError, ErrorCode
+from hub.models import (
+    Challenge,
+    Comment,
+    ContentStatus,
+    Flag,
+    FlagReason,
+    Learning,
+    ModerationAction,
+    ModerationActionKind,
+    Revision,
+    Solution,
+)
+from hub.permissions import require_contributor, require_moderator
+from hub.services.lookups import visible_or_not_found
+from hub.services.revisions import REVISED_FIELDS, revise
+from hub.services.rules import Checks
+
+MODERATED_MODELS = (Challenge, Solution, Learning, Comment)
+FLAGGABLE_MODELS = MODERATED_MODELS
+_STATUS_AFTER = {
+    ModerationActionKind.PUBLISH: ContentStatus.PUBLISHED,
+    ModerationActionKind.REJECT: ContentStatus.REJECTED,
+    ModerationActionKind.HIDE: ContentStatus.HIDDEN,
+}
+REASON_MAX = 1_000
+
+
+def _log(moderator, target, action, reason="", from_status="", to_status=""):
+    return ModerationAction.objects.create(
+        moderator=moderator,
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=target.pk,
+        action=action,
+        reason=reason,
+        from_status=from_status,
+        to_status=to_status,
+    )
+
+
+@transaction.atomic
+def moderate(viewer, *, model, object_id, action, reason=None):
+    """PUBLISH, REJECT or HIDE a piece of content; REJECT and HIDE need a reason."""
+    require_moderator(viewer)
+    if model not in MODERATED_MODELS:
+        raise ApplicationError(ErrorCode.INVALID, "This kind of object is not moderated.", "id")
+    target = model.objects.select_for_update().filter(pk=object_id).first()
+    if target is None:
+        raise ApplicationError(ErrorCode.NOT_FOUND, "Nothing to moderate with this id.", "id")
+    checks = Checks()
+    action = checks.choice("action", action, ModerationActionKind)
+    if action not in _STATUS_AFTER:
+        checks.fail(ErrorCode.INVALID, "action", "Use PUBLISH, REJECT or HIDE.")
+    needs_reason = action in (ModerationActionKind.REJECT, ModerationActionKind.HIDE)
+    reason = checks.text(
+        "reason", reason, max_length=REASON_MAX, required=needs_reason, partial=not needs_reason
+    )
+    checks.raise_if_any()
+    previous = target.status
+    target.status = _STATUS_AFTER[action]
+    target.save()
+    _log(viewer, target, action, reason or "", previous, target.status)
+    return target
+
+
+@transaction.atomic
+def flag_content(viewer, *, model, object_id, reason, note=None) -> Flag:
+    """Report content for moderators; once per contributor and object."""
+    reporter = require_contributor(viewer)
+    if model not in FLAGGABLE_MODELS:
+        raise ApplicationError(ErrorCode.INVALID, "This kind of object cannot be flagged.", "id")
+    target = visible_or_not_found(model, viewer, object_id, "id")
+    checks = Checks()
+    reason = checks.choice("reason", reason, FlagReason)
+    note = checks.text("note", note, max_length=REASON_MAX, required=False) or ""
+    if target.author_id == reporter.pk:
+        checks.fail(ErrorCode.NOT_ALLOWED, "id", "You cannot flag your own content.")
+    checks.raise_if_any()
+    content_type = ContentType.objects.get_for_model(target)
+    duplicate = ApplicationError(ErrorCode.DUPLICATE, "You have already flagged this.", "id")
+    if Flag.objects.filter(
+        reporter=reporter, content_type=content_type, object_id=target.pk
+    ).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            return Flag.objects.create(
+                reporter=reporter,
+                content_type=content_type,
+                object_id=target.pk,
+                reason=reason,
+                note=note,
+            )
+    except IntegrityError:  # a concurrent flag by the same reporter won
+        raise duplicate from None
+
+
+@transaction.atomic
+def resolve_flag(viewer, flag_id, *, note=None) -> Flag:
+    require_moderator(viewer)
+    flag = Flag.objects.select_for_update().filter(pk=flag_id).first()
+    if flag is None:
+        raise ApplicationError(ErrorCode.NOT_FOUND, "No flag with this id.", "id")
+    if flag.resolved_at is None:
+        flag.resolved_at = timezone.now()
+        flag.resolved_by = viewer
+        flag.save(update_fields=["resolved_at", "resolved_by"])
+        _log(viewer, flag.target, ModerationActionKind.RESOLVE_FLAG, note or "")
+    return flag
+
+
+@transaction.atomic
+def restore_revision(viewer, revision_id):
+    """Put a revision's text back; the text it replaces becomes a revision too."""
+    require_moderator(viewer)
+    revision = Revision.objects.select_related("content_type").filter(pk=revision_id).first()
+    if revision is None:
+        raise ApplicationError(ErrorCode.NOT_FOUND, "No revision with this id.", "id")
+    model = revision.content_type.model_class()
+    target = model.objects.select_for_update().filter(pk=revision.object_id).first()
+    if target is None or model not in REVISED_FIELDS:
+        raise ApplicationError(ErrorCode.NOT_FOUND, "Its content no longer exists.", "id")
+    title_field, _ = REVISED_FIELDS[model]
+    if revise(
+        target, require_contributor(viewer), revision.title if title_field else None, revision.body
+    ):
+        target.save()
+    _log(viewer, target, ModerationActionKind.RESTORE_REVISION, f"Restored revision {revision.pk}")
+    return target

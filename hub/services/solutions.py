@@ -1,0 +1,129 @@
+"""Writes of solutions: answer, edit with history, delete, vote, accept."""
+
+from enum import StrEnum
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from hub.errors import ApplicationError, ErrorCode
+from hub.models import Challenge, ContentStatus, Solution, Vote
+from hub.permissions import is_moderator, require_can_edit, require_contributor
+from hub.services import reputation
+from hub.services.lookups import visible_or_not_found
+from hub.services.revisions import revise
+from hub.services.rules import Checks
+
+
+class VoteValue(StrEnum):
+    UP = "UP"
+    DOWN = "DOWN"
+    CLEAR = "CLEAR"
+
+
+_VOTE_NUMBER = {VoteValue.UP: Vote.UP, VoteValue.DOWN: Vote.DOWN, VoteValue.CLEAR: 0}
+
+
+@transaction.atomic
+def submit_solution(viewer, *, challenge_id, body) -> Solution:
+    author = require_contributor(viewer)
+    challenge = visible_or_not_found(Challenge, viewer, challenge_id, "challenge_id")
+    checks = Checks()
+    body = checks.markdown("body", body)
+    if challenge.status != ContentStatus.PUBLISHED:
+        checks.fail(
+            ErrorCode.NOT_ALLOWED, "challenge_id", "This challenge is not open for answers."
+        )
+    checks.raise_if_any()
+    return Solution.objects.create(
+        challenge=challenge, author=author, body=body, status=ContentStatus.PUBLISHED
+    )
+
+
+@transaction.atomic
+def update_solution(viewer, solution_id, *, body) -> Solution:
+    solution = visible_or_not_found(Solution, viewer, solution_id)
+    require_can_edit(viewer, solution)
+    checks = Checks()
+    body = checks.markdown("body", body)
+    checks.raise_if_any()
+    solution = Solution.objects.select_for_update().get(pk=solution.pk)
+    if revise(solution, require_contributor(viewer), None, body):
+        solution.save()
+    return solution
+
+
+@transaction.atomic
+def delete_solution(viewer, solution_id) -> int:
+    solution = visible_or_not_found(Solution, viewer, solution_id)
+    require_can_edit(viewer, solution)
+    reputation.withdraw_solutions([solution])
+    pk = solution.pk
+    solution.delete()
+    return pk
+
+
+@transaction.atomic
+def vote_solution(viewer, solution_id, value: VoteValue) -> Solution:
+    """Set the viewer's vote on a solution (UP, DOWN) or take it back (CLEAR).
+
+    The solution row is locked for the vote, so concurrent votes serialize and
+    the score stays the exact sum of the votes.
+    """
+    voter = require_contributor(viewer)
+    solution = visible_or_not_found(Solution, viewer, solution_id, "solution_id")
+    if solution.author_id == voter.pk:
+        raise ApplicationError(
+            ErrorCode.NOT_ALLOWED, "You cannot vote on your own solution.", "solution_id"
+        )
+    if solution.status != ContentStatus.PUBLISHED:
+        raise ApplicationError(
+            ErrorCode.NOT_ALLOWED, "Only published solutions take votes.", "solution_id"
+        )
+    solution = Solution.objects.select_for_update().get(pk=solution.pk)
+    vote = Vote.objects.filter(solution=solution, voter=voter).first()
+    old = vote.value if vote else 0
+    new = _VOTE_NUMBER[VoteValue(value)]
+    if old == new:
+        return solution
+    if new == 0:
+        vote.delete()
+    elif vote is None:
+        Vote.objects.create(solution=solution, voter=voter, value=new)
+    else:
+        vote.value = new
+        vote.save(update_fields=["value"])
+    Solution.objects.filter(pk=solution.pk).update(score=F("score") + (new - old))
+    reputation.add(solution.author_id, reputation.vote_worth(new) - reputation.vote_worth(old))
+    solution.refresh_from_db(fields=["score"])
+    return solution
+
+
+@transaction.atomic
+def accept_solution(viewer, solution_id) -> Solution:
+    """Mark a solution as its challenge's answer, replacing any earlier one.
+
+    Only the challenge's author or a moderator may. The challenge row is locked,
+    so concurrent accepts serialize; the database allows one accepted per challenge.
+    """
+    actor = require_contributor(viewer)
+    solution = visible_or_not_found(Solution, viewer, solution_id, "solution_id")
+    challenge = Challenge.objects.select_for_update().get(pk=solution.challenge_id)
+    if challenge.author_id != actor.pk and not is_moderator(viewer):
+        raise ApplicationError(
+            ErrorCode.FORBIDDEN, "Only the challenge's author or a moderator accepts a solution."
+        )
+    if solution.status != ContentStatus.PUBLISHED:
+        raise ApplicationError(
+            ErrorCode.NOT_ALLOWED, "Only a published solution can be accepted.", "solution_id"
+        )
+    previous = challenge.solutions.filter(is_accepted=True).first()
+    if previous is not None and previous.pk == solution.pk:
+        return previous
+    if previous is not None:
+        Solution.objects.filter(pk=previous.pk).update(is_accepted=False, accepted_at=None)
+        reputation.add(previous.author_id, -reputation.ACCEPTED)
+    Solution.objects.filter(pk=solution.pk).update(is_accepted=True, accepted_at=timezone.now())
+    reputation.add(solution.author_id, reputation.ACCEPTED)
+    solution.refresh_from_db()
+    return solution

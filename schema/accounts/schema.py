@@ -1,0 +1,15 @@
+import graphene
+
+from hub import selectors
+from schema.contributors.types import ContributorType
+from schema.core.selection import selection_of
+
+
+class AccountQueries(graphene.ObjectType):
+    me = graphene.Field(
+        ContributorType, description="The signed-in contributor; null if anonymous."
+    )
+
+    @staticmethod
+    def resolve_me(root, info):
+        return selectors.viewer_profile(info.context.user, selection_of(info))

@@ -1,0 +1,29 @@
+import graphene
+from graphene_django import DjangoConnectionField
+
+from hub import selectors
+from hub.models import Comment
+from schema.core.enums import ContentStatusEnum, enum_field
+from schema.core.types import HubObjectType
+
+
+class CommentType(HubObjectType):
+    status = enum_field(ContentStatusEnum, "status", required=True)
+    body_html = graphene.String(required=True, description="`body`, rendered and sanitized.")
+    author = graphene.Field("schema.contributors.types.ContributorType")
+    parent = graphene.Field(lambda: CommentType, description="The comment this replies to.")
+    replies = DjangoConnectionField(lambda: CommentType, description="Replies, oldest first.")
+
+    class Meta:
+        model = Comment
+        name = "Comment"
+        description = "A comment on a challenge or solution; replies nest to any depth."
+        fields = ("id", "body", "created_at", "updated_at")
+
+    @staticmethod
+    def resolve_replies(root, info, **kwargs):
+        return selectors.comment_replies(root, info.context.user)
+
+
+def resolve_comment_thread(root, info, **kwargs):
+    return selectors.comment_thread(root, info.context.user)

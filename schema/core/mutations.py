@@ -1,0 +1,77 @@
+"""Mutation plumbing: input in, one hub service call, payload with typed errors out.
+
+ApplicationErrors with UNAUTHENTICATED/FORBIDDEN become top-level GraphQL errors
+(the view gives them extensions.code); every other code becomes an entry of the
+payload's `errors` list, with the payload's objects left null.
+"""
+
+import graphene
+from graphene.utils.str_converters import to_camel_case
+
+from hub.errors import ApplicationError, ErrorCode, ValidationErrors
+
+_PAYLOAD_CODES = [
+    ErrorCode.REQUIRED,
+    ErrorCode.INVALID,
+    ErrorCode.TOO_LONG,
+    ErrorCode.DUPLICATE,
+    ErrorCode.NOT_FOUND,
+    ErrorCode.NOT_ALLOWED,
+]
+UserErrorCode = graphene.Enum(
+    "UserErrorCode", [(c.value, c.value) for c in _PAYLOAD_CODES], description="Why input failed."
+)
+_TOP_LEVEL = {ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN}
+
+
+class UserError(graphene.ObjectType):
+    field = graphene.String(description="The input field at fault (camelCase); null: the input.")
+    message = graphene.String(required=True)
+    code = graphene.Field(UserErrorCode, required=True)
+    index = graphene.Int(description="Position in the input list, for bulk mutations.")
+
+
+def user_error(error: ApplicationError) -> UserError:
+    return UserError(
+        field=to_camel_case(error.field) if error.field else None,
+        message=error.message,
+        code=error.code.value,
+        index=error.index,
+    )
+
+
+def user_errors(error: ApplicationError | ValidationErrors) -> list[UserError]:
+    errors = error.errors if isinstance(error, ValidationErrors) else [error]
+    for e in errors:
+        if e.code in _TOP_LEVEL:
+            raise e
+    return [user_error(e) for e in errors]
+
+
+class HubMutation(graphene.Mutation):
+    """Base of every mutation: subclasses implement `perform(info, viewer, input)`."""
+
+    class Meta:
+        abstract = True
+
+    errors = graphene.List(graphene.NonNull(UserError), required=True)
+
+    @classmethod
+    def __init_subclass_with_meta__(cls, name=None, **options):
+        super().__init_subclass_with_meta__(name=name or f"{cls.__name__}Payload", **options)
+
+    @classmethod
+    def mutate(cls, root, info, input):
+        try:
+            return cls.perform(info, info.context.user, input)
+        except (ApplicationError, ValidationErrors) as error:
+            return cls(errors=user_errors(error))
+
+    @classmethod
+    def perform(cls, info, viewer, input):
+        raise NotImplementedError
+
+
+def payload(cls, **objects):
+    """A successful payload: the objects and an empty error list."""
+    return cls(errors=[], **objects)

@@ -1,0 +1,71 @@
+import graphene
+
+from hub.models import Learning
+from hub.services import learnings
+from schema.core.enums import LearningKindEnum, enum_value
+from schema.core.ids import decode_pk
+from schema.core.mutations import HubMutation, payload
+from schema.learnings.types import LearningType
+
+
+class SubmitLearningInput(graphene.InputObjectType):
+    title = graphene.String(description="Required, at most 200 characters.")
+    kind = LearningKindEnum(description="Required.")
+    summary = graphene.String(description="At most 300 characters.")
+    body = graphene.String(description="Required, Markdown.")
+    technologies = graphene.List(graphene.NonNull(graphene.String), description="Slugs.")
+
+
+class SubmitLearning(HubMutation):
+    """Share a learning; it waits in PENDING until a moderator publishes it."""
+
+    class Arguments:
+        input = SubmitLearningInput(required=True)
+
+    learning = graphene.Field(LearningType)
+
+    @classmethod
+    def perform(cls, info, viewer, input):
+        learning = learnings.submit_learning(
+            viewer,
+            title=input.get("title"),
+            kind=enum_value(input.get("kind")),
+            summary=input.get("summary"),
+            body=input.get("body"),
+            technologies=input.get("technologies"),
+        )
+        return payload(cls, learning=learning)
+
+
+class UpdateLearningInput(graphene.InputObjectType):
+    id = graphene.ID(required=True)
+    title = graphene.String()
+    summary = graphene.String()
+    body = graphene.String()
+    technologies = graphene.List(graphene.NonNull(graphene.String), description="Slugs.")
+
+
+class UpdateLearning(HubMutation):
+    """Edit a learning (author or moderator); the old text is kept as a revision."""
+
+    class Arguments:
+        input = UpdateLearningInput(required=True)
+
+    learning = graphene.Field(LearningType)
+
+    @classmethod
+    def perform(cls, info, viewer, input):
+        learning = learnings.update_learning(
+            viewer,
+            decode_pk(input["id"], "id", "Learning", Learning),
+            title=input.get("title"),
+            summary=input.get("summary"),
+            body=input.get("body"),
+            technologies=input.get("technologies"),
+        )
+        return payload(cls, learning=learning)
+
+
+class LearningMutations(graphene.ObjectType):
+    submit_learning = SubmitLearning.Field()
+    update_learning = UpdateLearning.Field()

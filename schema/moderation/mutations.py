@@ -1,0 +1,110 @@
+import graphene
+
+from hub.models import Challenge, Comment, Flag, Learning, Revision, Solution
+from hub.services import moderation
+from schema.core.enums import enum_value
+from schema.core.ids import decode_id, decode_pk
+from schema.core.mutations import HubMutation, payload
+from schema.moderation.types import FlagReasonEnum, FlagType, ModerationActionEnum
+
+MODERATED = {"Challenge": Challenge, "Solution": Solution, "Learning": Learning, "Comment": Comment}
+
+
+class ModerateInput(graphene.InputObjectType):
+    id = graphene.ID(required=True, description="A Challenge, Solution, Learning or Comment.")
+    action = ModerationActionEnum(required=True)
+    reason = graphene.String(description="Required for REJECT and HIDE; kept in the log.")
+
+
+class Moderate(HubMutation):
+    """PUBLISH, REJECT or HIDE content (moderators only); every action is logged."""
+
+    class Arguments:
+        input = ModerateInput(required=True)
+
+    node = graphene.Field(graphene.relay.Node)
+
+    @classmethod
+    def perform(cls, info, viewer, input):
+        model, pk = decode_id(input["id"], "id", MODERATED)
+        target = moderation.moderate(
+            viewer,
+            model=model,
+            object_id=pk,
+            action=enum_value(input["action"]),
+            reason=input.get("reason"),
+        )
+        return payload(cls, node=target)
+
+
+class FlagContentInput(graphene.InputObjectType):
+    id = graphene.ID(required=True, description="A Challenge, Solution, Learning or Comment.")
+    reason = FlagReasonEnum(required=True)
+    note = graphene.String(description="At most 1,000 characters.")
+
+
+class FlagContent(HubMutation):
+    """Report content to the moderators (once per contributor and object)."""
+
+    class Arguments:
+        input = FlagContentInput(required=True)
+
+    @classmethod
+    def perform(cls, info, viewer, input):
+        model, pk = decode_id(input["id"], "id", MODERATED)
+        moderation.flag_content(
+            viewer,
+            model=model,
+            object_id=pk,
+            reason=enum_value(input["reason"]),
+            note=input.get("note"),
+        )
+        return payload(cls)
+
+
+class ResolveFlagInput(graphene.InputObjectType):
+    id = graphene.ID(required=True)
+    note = graphene.String()
+
+
+class ResolveFlag(HubMutation):
+    """Close a flag (moderators only)."""
+
+    class Arguments:
+        input = ResolveFlagInput(required=True)
+
+    flag = graphene.Field(FlagType)
+
+    @classmethod
+    def perform(cls, info, viewer, input):
+        flag = moderation.resolve_flag(
+            viewer, decode_pk(input["id"], "id", "Flag", Flag), note=input.get("note")
+        )
+        return payload(cls, flag=flag)
+
+
+class RestoreRevisionInput(graphene.InputObjectType):
+    id = graphene.ID(required=True, description="The Revision to bring back.")
+
+
+class RestoreRevision(HubMutation):
+    """Put an earlier text back (moderators only); the replaced text becomes a revision."""
+
+    class Arguments:
+        input = RestoreRevisionInput(required=True)
+
+    node = graphene.Field(graphene.relay.Node)
+
+    @classmethod
+    def perform(cls, info, viewer, input):
+        target = moderation.restore_revision(
+            viewer, decode_pk(input["id"], "id", "Revision", Revision)
+        )
+        return payload(cls, node=target)
+
+
+class ModerationMutations(graphene.ObjectType):
+    moderate = Moderate.Field()
+    flag_content = FlagContent.Field()
+    resolve_flag = ResolveFlag.Field()
+    restore_revision = RestoreRevision.Field()

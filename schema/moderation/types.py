@@ -1,0 +1,52 @@
+import graphene
+
+from hub import selectors
+from hub.models import Flag, FlagReason, ModerationActionKind, Revision
+from schema.core.enums import enum_field
+from schema.core.types import HubObjectType
+
+FlagReasonEnum = graphene.Enum(
+    "FlagReason", [(v, v) for v in FlagReason.values], description="Why content was flagged."
+)
+ModerationActionEnum = graphene.Enum(
+    "ModerationAction",
+    [(v, v) for v in ("PUBLISH", "REJECT", "HIDE")],
+    description="What a moderator does to content.",
+)
+assert {"PUBLISH", "REJECT", "HIDE"} <= set(ModerationActionKind.values)
+
+
+class RevisionType(HubObjectType):
+    """The text of a challenge, solution or learning before one edit."""
+
+    editor = graphene.Field("schema.contributors.types.ContributorType")
+
+    class Meta:
+        model = Revision
+        name = "Revision"
+        fields = ("id", "title", "body", "created_at")
+
+    @classmethod
+    def get_node(cls, info, id):
+        return selectors.visible_revision(info.context.user, id)
+
+
+class FlagType(HubObjectType):
+    reason = enum_field(FlagReasonEnum, "reason", required=True)
+    reporter = graphene.Field("schema.contributors.types.ContributorType")
+    target = graphene.Field(graphene.relay.Node, description="The flagged content.")
+    is_open = graphene.Boolean(required=True)
+
+    class Meta:
+        model = Flag
+        name = "Flag"
+        description = "A report of content for moderators."
+        fields = ("id", "note", "created_at", "resolved_at")
+
+    @classmethod
+    def get_node(cls, info, id):
+        return selectors.get_flag(info.context.user, id)
+
+    @staticmethod
+    def resolve_is_open(root, info):
+        return root.resolved_at is None
