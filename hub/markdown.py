@@ -2,6 +2,7 @@
 
 import markdown as md
 import nh3
+from markdown.extensions.tables import TableExtension
 
 _ALLOWED_TAGS = {
     "a",
@@ -54,7 +55,7 @@ _ALLOWED_ATTRIBUTES = {
 # No javascript:, data: or vbscript: links survive.
 _URL_SCHEMES = {"http", "https", "mailto"}
 
-_EXTENSIONS = ["fenced_code", "tables", "sane_lists"]
+_EXTENSIONS = ["fenced_code", "sane_lists", TableExtension(use_align_attribute=True)]
 
 
 def render_markdown(text: str) -> str:

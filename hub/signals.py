@@ -1,5 +1,7 @@
+from django.apps import apps
 from django.conf import settings
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 
 from hub.models import Contributor
 from hub.search_index import SEARCHABLE_MODELS, index_object, unindex_object
@@ -19,6 +21,28 @@ def _ensure_profile(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
         Contributor.objects.get_or_create(user=instance)
 
+
+# Sent after any write to the hub's data (caches listen to it).
+content_changed = Signal()
+
+
+def announce_bulk_write(model) -> None:
+    """For writes done with QuerySet.update(), which sends no model signals."""
+    content_changed.send(sender=model)
+
+
+def _on_any_write(sender, **kwargs):
+    if not kwargs.get("raw", False):
+        content_changed.send(sender=sender)
+
+
+for _model in apps.get_app_config("hub").get_models():
+    for _signal in (post_save, post_delete):
+        _signal.connect(_on_any_write, sender=_model, dispatch_uid=f"hub-changed-{_model.__name__}")
+    for _field in _model._meta.many_to_many:
+        m2m_changed.connect(
+            _on_any_write, sender=_field.remote_field.through, dispatch_uid=f"hub-m2m-{_field}"
+        )
 
 for _model in SEARCHABLE_MODELS:
     post_save.connect(_on_save, sender=_model, dispatch_uid=f"hub-index-{_model.__name__}")

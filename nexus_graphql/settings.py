@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "graphene_django",
     "graphql_jwt.refresh_token.apps.RefreshTokenConfig",
     "hub.apps.HubConfig",
+    "nexus_graphql.apps.NexusConfig",
 ]
 
 MIDDLEWARE = [
@@ -125,6 +126,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 GRAPHENE = {
     "SCHEMA": "schema.schema.schema",
+    # Authentication happens once per request in the view, not per field.
+    "MIDDLEWARE": [],
     "RELAY_CONNECTION_MAX_LIMIT": 100,
     "RELAY_CONNECTION_ENFORCE_FIRST_OR_LAST": False,
     "SCHEMA_OUTPUT": "schema.graphql",
@@ -138,6 +141,20 @@ GRAPHQL_JWT = {
     "JWT_REFRESH_EXPIRATION_DELTA": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
     "JWT_ALLOW_ARGUMENT": False,
 }
+
+# The GraphQL endpoint (nexus_graphql.views).
+GRAPHQL_MAX_BODY_BYTES = env.int("GRAPHQL_MAX_BODY_BYTES", default=100_000)
+GRAPHQL_DOCUMENT_CACHE_SIZE = env.int("GRAPHQL_DOCUMENT_CACHE_SIZE", default=256)
+GRAPHQL_INTROSPECTION = env.bool("GRAPHQL_INTROSPECTION", default=True)
+GRAPHQL_QUERY_LIMITS = {
+    "max_depth": env.int("GRAPHQL_MAX_DEPTH", default=10),
+    "max_cost": env.int("GRAPHQL_MAX_COST", default=500_000),
+    "max_aliases": env.int("GRAPHQL_MAX_ALIASES", default=30),
+    "max_fields": env.int("GRAPHQL_MAX_FIELDS", default=500),
+}
+# Whole responses of anonymous read queries, invalidated on every write.
+GRAPHQL_RESPONSE_CACHE = env.bool("GRAPHQL_RESPONSE_CACHE", default=True)
+GRAPHQL_RESPONSE_CACHE_SECONDS = env.int("GRAPHQL_RESPONSE_CACHE_SECONDS", default=300)
 
 # Seeded content is attributed to this curator account (no usable password).
 HUB_CURATOR_USERNAME = "prodev-hub"

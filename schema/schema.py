@@ -8,6 +8,7 @@ from schema.challenges.mutations import ChallengeMutations
 from schema.challenges.schema import ChallengeQueries
 from schema.comments.mutations import CommentMutations
 from schema.contributors.schema import ContributorQueries
+from schema.core.types import Node
 from schema.learnings.mutations import LearningMutations
 from schema.learnings.schema import LearningQueries
 from schema.moderation.mutations import ModerationMutations
@@ -28,7 +29,7 @@ class Query(
     ModerationQueries,
     graphene.ObjectType,
 ):
-    node = graphene.relay.Node.Field()
+    node = Node.Field()
 
 
 class Mutation(

@@ -65,7 +65,9 @@ SEARCH_MAX_RESULTS = 100
 def _list(model, viewer, *, filter_values, order_by, selection):
     qs = visible_queryset(model, viewer, selection)
     filterset = FILTERSETS[model](
-        data={k: v for k, v in filter_values.items() if v is not None}, queryset=qs
+        data={k: v for k, v in filter_values.items() if v is not None},
+        queryset=qs,
+        viewer=viewer,
     )
     if not filterset.is_valid():
         field, messages = next(iter(filterset.errors.items()))

@@ -1,4 +1,8 @@
-"""django-filter sets for the browsing lists. Values arrive already typed."""
+"""django-filter sets for the browsing lists. Values arrive already typed.
+
+Each set is built for a viewer: a filter on related content (an accepted
+solution) only counts rows that viewer may see, so it agrees with the lists.
+"""
 
 import django_filters
 from django.db.models import Exists, OuterRef
@@ -12,11 +16,16 @@ from hub.models import (
     Technology,
     TechnologyCategory,
 )
+from hub.selectors.prefetch import visible_queryset
 from hub.selectors.search import matching_ids
 
 
 class _SearchMixin(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search")
+
+    def __init__(self, *args, viewer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.viewer = viewer
 
     def filter_search(self, queryset, name, value):
         if not value.strip():
@@ -60,5 +69,9 @@ class ChallengeFilter(_SearchMixin):
         fields = []
 
     def filter_has_accepted_solution(self, queryset, name, value):
-        accepted = Exists(Solution.objects.filter(challenge=OuterRef("pk"), is_accepted=True))
+        accepted = Exists(
+            visible_queryset(Solution, self.viewer).filter(
+                challenge=OuterRef("pk"), is_accepted=True
+            )
+        )
         return queryset.filter(accepted if value else ~accepted)

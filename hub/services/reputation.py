@@ -8,6 +8,7 @@ on deleted solutions no longer count.
 from django.db.models import Count, F, Q
 
 from hub.models import Contributor, Solution
+from hub.signals import announce_bulk_write
 
 UPVOTE = 10
 DOWNVOTE = -2
@@ -21,6 +22,7 @@ def vote_worth(value: int) -> int:
 def add(contributor_id: int | None, points: int) -> None:
     if contributor_id is not None and points:
         Contributor.objects.filter(pk=contributor_id).update(reputation=F("reputation") + points)
+        announce_bulk_write(Contributor)
 
 
 def withdraw_solutions(solutions) -> None:

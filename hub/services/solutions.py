@@ -13,6 +13,7 @@ from hub.services import reputation
 from hub.services.lookups import visible_or_not_found
 from hub.services.revisions import revise
 from hub.services.rules import Checks
+from hub.signals import announce_bulk_write
 
 
 class VoteValue(StrEnum):
@@ -94,6 +95,7 @@ def vote_solution(viewer, solution_id, value: VoteValue) -> Solution:
         vote.value = new
         vote.save(update_fields=["value"])
     Solution.objects.filter(pk=solution.pk).update(score=F("score") + (new - old))
+    announce_bulk_write(Solution)
     reputation.add(solution.author_id, reputation.vote_worth(new) - reputation.vote_worth(old))
     solution.refresh_from_db(fields=["score"])
     return solution
@@ -124,6 +126,7 @@ def accept_solution(viewer, solution_id) -> Solution:
         Solution.objects.filter(pk=previous.pk).update(is_accepted=False, accepted_at=None)
         reputation.add(previous.author_id, -reputation.ACCEPTED)
     Solution.objects.filter(pk=solution.pk).update(is_accepted=True, accepted_at=timezone.now())
+    announce_bulk_write(Solution)
     reputation.add(solution.author_id, reputation.ACCEPTED)
     solution.refresh_from_db()
     return solution

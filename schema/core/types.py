@@ -2,7 +2,24 @@ import graphene
 from graphene_django import DjangoObjectType
 
 from hub import selectors
+from hub.errors import ApplicationError, ErrorCode
 from schema.core.connection import CountableConnection
+
+
+class Node(graphene.relay.Node):
+    """Relay's Node; an id that cannot be decoded is a client error, not a crash."""
+
+    class Meta:
+        name = "Node"
+
+    @classmethod
+    def get_node_from_global_id(cls, info, global_id, only_type=None):
+        try:
+            return super().get_node_from_global_id(info, global_id, only_type)
+        except ApplicationError:
+            raise
+        except Exception as error:  # graphene raises bare Exceptions for bad ids
+            raise ApplicationError(ErrorCode.INVALID, str(error), "id") from None
 
 
 class HubObjectType(DjangoObjectType):
@@ -13,7 +30,7 @@ class HubObjectType(DjangoObjectType):
 
     @classmethod
     def __init_subclass_with_meta__(cls, **options):
-        options.setdefault("interfaces", (graphene.relay.Node,))
+        options.setdefault("interfaces", (Node,))
         options.setdefault("connection_class", CountableConnection)
         super().__init_subclass_with_meta__(**options)
 

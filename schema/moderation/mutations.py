@@ -5,6 +5,7 @@ from hub.services import moderation
 from schema.core.enums import enum_value
 from schema.core.ids import decode_id, decode_pk
 from schema.core.mutations import HubMutation, payload
+from schema.core.types import Node
 from schema.moderation.types import FlagReasonEnum, FlagType, ModerationActionEnum
 
 MODERATED = {"Challenge": Challenge, "Solution": Solution, "Learning": Learning, "Comment": Comment}
@@ -22,7 +23,7 @@ class Moderate(HubMutation):
     class Arguments:
         input = ModerateInput(required=True)
 
-    node = graphene.Field(graphene.relay.Node)
+    node = graphene.Field(Node)
 
     @classmethod
     def perform(cls, info, viewer, input):
@@ -93,7 +94,7 @@ class RestoreRevision(HubMutation):
     class Arguments:
         input = RestoreRevisionInput(required=True)
 
-    node = graphene.Field(graphene.relay.Node)
+    node = graphene.Field(Node)
 
     @classmethod
     def perform(cls, info, viewer, input):

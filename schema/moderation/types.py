@@ -3,7 +3,7 @@ import graphene
 from hub import selectors
 from hub.models import Flag, FlagReason, ModerationActionKind, Revision
 from schema.core.enums import enum_field
-from schema.core.types import HubObjectType
+from schema.core.types import HubObjectType, Node
 
 FlagReasonEnum = graphene.Enum(
     "FlagReason", [(v, v) for v in FlagReason.values], description="Why content was flagged."
@@ -34,7 +34,7 @@ class RevisionType(HubObjectType):
 class FlagType(HubObjectType):
     reason = enum_field(FlagReasonEnum, "reason", required=True)
     reporter = graphene.Field("schema.contributors.types.ContributorType")
-    target = graphene.Field(graphene.relay.Node, description="The flagged content.")
+    target = graphene.Field(Node, description="The flagged content.")
     is_open = graphene.Boolean(required=True)
 
     class Meta:

@@ -1,0 +1,30 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from hub.content.loader import load_hub
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the hub's seed content (technologies, learnings, projects, challenges and "
+        "solutions) from hub/content/data. Safe to re-run: content edited in the hub since "
+        "it was loaded is left alone and reported as skipped."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--data-dir",
+            type=Path,
+            default=None,
+            help="Directory holding the YAML files (default: hub/content/data).",
+        )
+
+    def handle(self, *args, data_dir=None, **options):
+        try:
+            report = load_hub(data_dir)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(report.summary())
+        for item in report.skipped:
+            self.stdout.write(f"  skipped {item.kind} {item.key}: {item.reason}")
