@@ -1,0 +1,141 @@
+"""The anonymous response cache: hits, never stale after a write, never per-viewer."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from graphql_relay import to_global_id
+
+from hub.models import Challenge
+from nexus_graphql import response_cache
+from tests.conftest import GraphQLClient
+from tests.factories import ChallengeFactory, ContributorFactory, SolutionFactory
+
+TITLES = "{ challenges(first: 10) { edges { node { title solutionCount } } } }"
+
+
+@pytest.fixture
+def cached(settings):
+    settings.GRAPHQL_RESPONSE_CACHE = True
+
+
+def titles(client):
+    return [e["node"]["title"] for e in client.query(TITLES)["challenges"]["edges"]]
+
+
+def statements_of(client, query):
+    with CaptureQueriesContext(connection) as captured:
+        client.query(query)
+    return len(captured)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_repeated_anonymous_query_is_answered_without_sql(cached):
+    ChallengeFactory(title="Cached")
+    client = GraphQLClient()
+
+    assert statements_of(client, TITLES) > 0
+    assert statements_of(client, TITLES) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_layout_differences_share_one_entry(cached):
+    ChallengeFactory(title="Cached")
+    client = GraphQLClient()
+    client.query(TITLES)
+
+    assert statements_of(client, "{challenges(first:10){edges{node{title solutionCount}}}}") == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mutation_invalidates_what_anonymous_readers_see(cached):
+    author = ContributorFactory()
+    ChallengeFactory(title="First", author=author)
+    reader = GraphQLClient()
+    assert titles(reader) == ["First"]
+
+    GraphQLClient().login(author).query(
+        """mutation { submitChallenge(input: {title: "Second", description: "d"}) {
+             errors { code } } }"""
+    )
+
+    assert titles(reader) == ["Second", "First"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_votes_and_accepts_invalidate_too(cached):
+    """They write with UPDATE ... SET score = score + 1, which sends no model signal."""
+    author, voter = ContributorFactory(), ContributorFactory()
+    challenge = ChallengeFactory(author=author)
+    solution = SolutionFactory(challenge=challenge)
+
+    query = f'{{ challenge(slug: "{challenge.slug}") {{ acceptedSolution {{ score }} }} }}'
+    reader = GraphQLClient()
+    assert reader.query(query)["challenge"]["acceptedSolution"] is None
+
+    solution_id = to_global_id("Solution", solution.pk)
+    GraphQLClient().login(author).query(
+        "mutation($id: ID!) { acceptSolution(input: {solutionId: $id}) { errors { code } } }",
+        {"id": solution_id},
+    )
+    assert reader.query(query)["challenge"]["acceptedSolution"] == {"score": 0}
+
+    GraphQLClient().login(voter).query(
+        "mutation($id: ID!) { voteSolution(input: {solutionId: $id, value: UP}) { errors { code } } }",
+        {"id": solution_id},
+    )
+    assert reader.query(query)["challenge"]["acceptedSolution"] == {"score": 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_and_loader_writes_invalidate_through_model_signals(cached):
+    challenge = ChallengeFactory(title="Before")
+    reader = GraphQLClient()
+    assert titles(reader) == ["Before"]
+
+    challenge = Challenge.objects.get(pk=challenge.pk)
+    challenge.title = "After"
+    challenge.save()
+
+    assert titles(reader) == ["After"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signed_in_viewers_are_never_served_from_the_cache(cached):
+    author = ContributorFactory()
+    ChallengeFactory(title="Mine", author=author)
+    GraphQLClient().query("{ me { username } }")  # anonymous: me is null, cached
+
+    member = GraphQLClient().login(author)
+
+    assert member.query("{ me { username } }")["me"] == {"username": author.username}
+    assert statements_of(member, TITLES) > 0
+    assert statements_of(member, TITLES) > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cache_being_down_degrades_to_uncached_answers(cached, monkeypatch):
+    ChallengeFactory(title="Still here")
+
+    def unavailable(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(response_cache.cache, "get", unavailable)
+    monkeypatch.setattr(response_cache.cache, "set", unavailable)
+
+    assert titles(GraphQLClient()) == ["Still here"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_get_queries_carry_an_etag_and_answer_304(cached):
+    ChallengeFactory(title="Tagged")
+    http = GraphQLClient().http
+    http.get("/graphql/", {"query": TITLES}, HTTP_ACCEPT="application/json")  # fills the cache
+    first = http.get("/graphql/", {"query": TITLES}, HTTP_ACCEPT="application/json")
+    etag = first["ETag"]
+
+    again = http.get(
+        "/graphql/", {"query": TITLES}, HTTP_ACCEPT="application/json", HTTP_IF_NONE_MATCH=etag
+    )
+
+    assert first.status_code == 200 and etag
+    assert again.status_code == 304
