@@ -80,7 +80,7 @@ def test_votes_and_accepts_invalidate_too(cached):
     assert reader.query(query)["challenge"]["acceptedSolution"] == {"score": 0}
 
     GraphQLClient().login(voter).query(
-        "mutation($id: ID!) { voteSolution(input: {solutionId: $id, value: UP}) { errors { code } }}",
+        "mutation($id: ID!) { voteSolution(input: {solutionId: $id, value: UP}) {errors{code}}}",
         {"id": solution_id},
     )
     assert reader.query(query)["challenge"]["acceptedSolution"] == {"score": 1}
