@@ -1,7 +1,9 @@
 """Query limits, checked on the parsed document before anything executes.
 
 One walk over the chosen operation (fragments expanded, introspection skipped)
-measures its depth, field count, aliases and cost. Cost follows GitHub: the
+measures its depth, field count, aliases and cost. Depth counts levels of
+objects (a connection's `edges { node }` add none), so
+`challenges { edges { node { author { username } } } }` is 3 deep. Cost follows GitHub: the
 number of nodes the query could return, multiplying `first`/`last` (or the
 100-item page cap when neither is given) down each nested connection.
 """
@@ -22,6 +24,13 @@ from graphql import (
 )
 
 PAGE_ARGUMENTS = ("first", "last")
+_CONNECTION_WRAPPERS = {"edges", "node"}
+
+
+def field_is_wrapper(parent_type) -> bool:
+    """`edges` of a Connection, `node` of an Edge: plumbing, not a level of data."""
+    name = getattr(parent_type, "name", "")
+    return name.endswith("Connection") or name.endswith("Edge")
 
 
 @dataclass(frozen=True)
@@ -110,7 +119,10 @@ class _Walker:
                 if name.startswith("__"):
                     continue  # introspection: GraphiQL's own, bounded by the schema
                 m.fields += 1
-                m.depth = max(m.depth, depth)
+                # Depth counts levels of objects: a connection's edges/node add none.
+                wrapper = name in _CONNECTION_WRAPPERS and field_is_wrapper(parent_type)
+                if not wrapper:
+                    m.depth = max(m.depth, depth)
                 if node.alias is not None:
                     m.aliases += 1
                 field = getattr(parent_type, "fields", {}).get(name)
@@ -119,8 +131,9 @@ class _Walker:
                 if size is not None:
                     m.cost += multiplier * size
                 if node.selection_set:
+                    child_depth = depth if wrapper else depth + 1
                     self.walk(
-                        field_type, node.selection_set, depth + 1, multiplier * (size or 1), seen
+                        field_type, node.selection_set, child_depth, multiplier * (size or 1), seen
                     )
             elif isinstance(node, InlineFragmentNode):
                 self.walk(
