@@ -156,6 +156,9 @@ GRAPHQL_QUERY_LIMITS = {
 GRAPHQL_RESPONSE_CACHE = env.bool("GRAPHQL_RESPONSE_CACHE", default=True)
 GRAPHQL_RESPONSE_CACHE_SECONDS = env.int("GRAPHQL_RESPONSE_CACHE_SECONDS", default=300)
 
+# Selection-aware prefetching in hub selectors; off only for the benchmark's naive baseline.
+HUB_PREFETCH = env.bool("HUB_PREFETCH", default=True)
+
 # Seeded content is attributed to this curator account (no usable password).
 HUB_CURATOR_USERNAME = "prodev-hub"
 

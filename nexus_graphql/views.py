@@ -22,6 +22,7 @@ from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_o
 from hub.errors import ApplicationError
 from nexus_graphql import response_cache
 from nexus_graphql.documents import DocumentCache
+from nexus_graphql.execution import LeanExecutionContext
 from schema.accounts.tokens import InvalidToken, is_token_error, viewer_of
 from schema.core.limits import QueryLimitExceeded, QueryLimits, check_limits
 
@@ -146,6 +147,7 @@ class NexusGraphQLView(GraphQLView):
             variable_values=variables,
             operation_name=operation_name,
             middleware=self.middleware or None,
+            execution_context_class=LeanExecutionContext,
         )
         response = self._respond(request, result, 200)
         if cache_key and not result.errors:

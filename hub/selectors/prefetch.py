@@ -15,6 +15,7 @@ SQL statements however many rows it has:
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, IntegerField, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -156,6 +157,9 @@ def visible_queryset(model: type[Model], viewer, selection: Selection | None = N
 
 
 def with_selection(qs: QuerySet, model: type[Model], viewer, selection: Selection) -> QuerySet:
+    if not settings.HUB_PREFETCH:
+        # The benchmark's naive baseline: every relation loads lazily, row by row.
+        return qs
     joins, prefetches = _plan(model, viewer, selection, prefix="")
     for field in selection:
         if field in ANNOTATIONS.get(model, {}):
