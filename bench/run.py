@@ -220,14 +220,17 @@ POSTGRAPHILE_SINGLE = """query($slug: String!) { hubChallengeBySlug(slug: $slug)
     ROW_ID_ASC], condition: {status: "PUBLISHED"}) { nodes { id rowId bodyHtml score isAccepted
     hubContributorByAuthorId { displayName authUserByUserId { username } } } }
   hubCommentsByChallengeId(first: 50, orderBy: [CREATED_AT_ASC, ROW_ID_ASC],
-    condition: {parentId: null, status: "PUBLISHED"}) { nodes { id rowId bodyHtml
+    condition: {parentId: null}) { nodes { id rowId bodyHtml
     hubContributorByAuthorId { authUserByUserId { username } }
-    hubCommentsByParentId(first: 50, orderBy: [CREATED_AT_ASC, ROW_ID_ASC],
-      condition: {status: "PUBLISHED"}) { nodes { id rowId bodyHtml
+    hubCommentsByParentId(first: 50, orderBy: [CREATED_AT_ASC, ROW_ID_ASC]) {
+      nodes { id rowId bodyHtml
       hubContributorByAuthorId { authUserByUserId { username } } } } } } } }"""
 
 POSTGRAPHILE_SEARCH = """query($q: String!) { benchSearch(q: $q, first: 20) {
   nodes { rowId objectId title contentTypeId } } }"""
+
+# PostGraphile filters comments by indexed columns only (no `status`): every seeded
+# comment is published, so the answers still match (checked before the runs).
 
 # PostGraphile exposes SQL functions as root fields: the same ranked search as Nexus.
 SEARCH_FUNCTION = """
@@ -310,11 +313,18 @@ def normalize_nested(target: str, payload: dict) -> list:
                 c["slug"],
                 c["hubContributorByAuthorId"]["authUserByUserId"]["username"],
                 c["hubProjectByProjectId"] and c["hubProjectByProjectId"]["slug"],
-                [t["slug"] for t in c[
-                    "hubTechnologiesByHubChallengeTechnologyChallengeIdAndTechnologyId"]["nodes"]],
                 [
-                    (int(s["rowId"]), s["score"], s["hubContributorByAuthorId"]["authUserByUserId"][
-                        "username"])
+                    t["slug"]
+                    for t in c["hubTechnologiesByHubChallengeTechnologyChallengeIdAndTechnologyId"][
+                        "nodes"
+                    ]
+                ],
+                [
+                    (
+                        int(s["rowId"]),
+                        s["score"],
+                        s["hubContributorByAuthorId"]["authUserByUserId"]["username"],
+                    )
                     for s in c["hubSolutionsByChallengeId"]["nodes"]
                 ],
             )
@@ -442,8 +452,18 @@ def load(target: Target, requests: list[Request], seconds: int) -> Measure:
         script.write(wrk_script(requests))
     cpu0, db0 = target.cpu_seconds(), postgres_cpu_seconds()
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", script.name,
-         target.base],
+        [
+            "wrk",
+            "-t2",
+            f"-c{CONNECTIONS}",
+            f"-d{seconds}s",
+            "--timeout",
+            "30s",
+            "--latency",
+            "-s",
+            script.name,
+            target.base,
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -455,10 +475,11 @@ def load(target: Target, requests: list[Request], seconds: int) -> Measure:
     socket_errors = re.search(r"Socket errors: (.*)", out)
     if socket_errors:
         errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
+    p50, p99 = re.search(r"50%\s+(\S+)", out), re.search(r"99%\s+(\S+)", out)
     return Measure(
         requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        p50_ms=_ms(re.search(r"50%\s+(\S+)", out).group(1)),
-        p99_ms=_ms(re.search(r"99%\s+(\S+)", out).group(1)),
+        p50_ms=_ms(p50.group(1)) if p50 and total else float("nan"),
+        p99_ms=_ms(p99.group(1)) if p99 and total else float("nan"),
         requests=total,
         errors=errors,
         cpu_ms_per_request=(cpu1 - cpu0) * 1000 / max(total, 1),
@@ -479,9 +500,11 @@ def postgres_version() -> str:
     return str(int(out) // 10000)
 
 
-def psql(sql: str, db: str = "postgres") -> None:
+def psql(*statements: str, db: str = "postgres") -> None:
+    """Run each statement on its own (ALTER SYSTEM refuses to run in a transaction)."""
+    commands = [arg for sql in statements for arg in ("-c", sql)]
     subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-q", "-c", sql],
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-q", *commands],
         check=True,
         capture_output=True,
     )
@@ -506,11 +529,11 @@ def statements_per_request(target: Target, requests: list[Request], samples: int
 
 @contextlib.contextmanager
 def statement_logging():
-    psql("ALTER SYSTEM SET log_statement = 'all'; SELECT pg_reload_conf();")
+    psql("ALTER SYSTEM SET log_statement = 'all'", "SELECT pg_reload_conf()")
     try:
         yield
     finally:
-        psql("ALTER SYSTEM RESET log_statement; SELECT pg_reload_conf();")
+        psql("ALTER SYSTEM RESET log_statement", "SELECT pg_reload_conf()")
 
 
 # ---------------------------------------------------------------- writes
@@ -528,8 +551,9 @@ def write_requests(count: int = 300) -> list[Request]:
 
     from hub.models import Challenge, Contributor, Solution
 
-    voters = list(Contributor.objects.filter(user__username__startswith="bench").select_related(
-        "user")[:50])
+    voters = list(
+        Contributor.objects.filter(user__username__startswith="bench").select_related("user")[:50]
+    )
     tokens = {c.pk: get_token(c.user) for c in voters}
     solutions = list(Solution.objects.order_by("?").values_list("pk", "author_id")[:count])
     challenges = list(Challenge.objects.order_by("?").values_list("pk", flat=True)[:count])
@@ -551,8 +575,12 @@ def write_requests(count: int = 300) -> list[Request]:
         auth = {"Authorization": f"JWT {tokens[voter.pk]}"}
         kind = n % 3
         if kind == 0:
-            variables = {"i": {"challengeId": to_global_id("Challenge", challenges[n]),
-                               "body": f"Benchmark answer {n}: use `select_related`."}}
+            variables = {
+                "i": {
+                    "challengeId": to_global_id("Challenge", challenges[n]),
+                    "body": f"Benchmark answer {n}: use `select_related`.",
+                }
+            }
             requests.append(graphql_request(submit, variables, auth))
         elif kind == 1:
             solution_pk, author_pk = solutions[n]
@@ -560,12 +588,15 @@ def write_requests(count: int = 300) -> list[Request]:
                 voter = voters[(n + 1) % len(voters)]
                 auth = {"Authorization": f"JWT {tokens[voter.pk]}"}
             value = "UP" if n % 2 else "DOWN"
-            variables = {"i": {"solutionId": to_global_id("Solution", solution_pk),
-                               "value": value}}
+            variables = {"i": {"solutionId": to_global_id("Solution", solution_pk), "value": value}}
             requests.append(graphql_request(vote, variables, auth))
         else:
-            variables = {"i": {"targetId": to_global_id("Challenge", challenges[n]),
-                               "body": f"Benchmark comment {n}: did you check the logs?"}}
+            variables = {
+                "i": {
+                    "targetId": to_global_id("Challenge", challenges[n]),
+                    "body": f"Benchmark comment {n}: did you check the logs?",
+                }
+            }
             requests.append(graphql_request(comment, variables, auth))
     return requests
 
@@ -579,22 +610,33 @@ ORDER = ["nexus-cached", "nexus-uncached", "nexus-naive", "postgraphile", "floor
 
 def prepare_database() -> None:
     exists = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc",
-         f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'"],
-        capture_output=True, text=True, check=True,
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-tAc",
+            f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     if not exists:
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB_NAME], check=True)
     env = {**os.environ, **nexus_env(DEBUG="true")}
     subprocess.run([str(PYTHON), "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([str(PYTHON), "-m", "bench.seed"], cwd=ROOT, env=env, check=True)
-    psql(SEARCH_FUNCTION, DB_NAME)
+    psql(SEARCH_FUNCTION, db=DB_NAME)
 
 
 def ensure_tools() -> None:
     missing = [tool for tool in ("wrk", "psql", "pgrep") if not shutil.which(tool)]
     if missing:
-        raise SystemExit(f"bench needs {', '.join(missing)} (apt-get install -y wrk postgresql-client)")
+        raise SystemExit(
+            f"bench needs: {', '.join(missing)} (apt-get install wrk postgresql-client)"
+        )
     if not NODE.exists():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=PG_DIR, check=True)
     if not GUNICORN.exists():
@@ -683,7 +725,7 @@ def render(results, statements, sizes, args) -> str:
         "processes. Every target was checked to answer the same data before the runs.",
         "",
         "| scenario | target | req/s | p50 ms | p99 ms | CPU ms/req | DB CPU ms/req "
-        "| SQL/req | bytes | × PostGraphile | × floor | errors |",
+        "| SQL/req | bytes | x PostGraphile | x floor | errors |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for scenario in [*READ_SCENARIOS, "write mix"]:
@@ -694,16 +736,16 @@ def render(results, statements, sizes, args) -> str:
             if not measures:
                 continue
             rps = _median(measures, "requests_per_second")
-            vs_pg = f"{rps / _median(pg, 'requests_per_second'):.2f}" if pg else "–"
-            vs_floor = f"{rps / _median(floor, 'requests_per_second'):.2f}" if floor else "–"
+            vs_pg = f"{rps / _median(pg, 'requests_per_second'):.2f}" if pg else "-"
+            vs_floor = f"{rps / _median(floor, 'requests_per_second'):.2f}" if floor else "-"
             sql = statements.get((scenario, name))
             lines.append(
                 f"| {scenario} | {name} | {rps:.0f} | {_median(measures, 'p50_ms'):.2f} | "
                 f"{_median(measures, 'p99_ms'):.2f} | "
                 f"{_median(measures, 'cpu_ms_per_request'):.2f} | "
                 f"{_median(measures, 'db_cpu_ms_per_request'):.2f} | "
-                f"{'–' if sql is None else f'{sql:.1f}'} | "
-                f"{sizes.get((scenario, name), '–')} | {vs_pg} | {vs_floor} | "
+                f"{'-' if sql is None else f'{sql:.1f}'} | "
+                f"{sizes.get((scenario, name), '-')} | {vs_pg} | {vs_floor} | "
                 f"{sum(m.errors for m in measures)} |"
             )
     return "\n".join(lines) + "\n"

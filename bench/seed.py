@@ -111,14 +111,26 @@ def main() -> None:
                 "was clear in the logs and in the test suite's timings.\n\n"
                 f"```python\n{code}\n```"
                 for fix, why, code in [
-                    ("select_related", "one JOIN instead of a query per row",
-                     "Booking.objects.select_related('property')"),
-                    ("retry with backoff", "transient errors stopped surfacing",
-                     "@shared_task(autoretry_for=(IOError,), retry_backoff=True)"),
-                    ("an index", "the planner switched to an index scan",
-                     "models.Index(fields=['status', '-created_at'])"),
-                    ("a named volume", "data survived container restarts",
-                     "volumes:\n  - pgdata:/var/lib/postgresql/data"),
+                    (
+                        "select_related",
+                        "one JOIN instead of a query per row",
+                        "Booking.objects.select_related('property')",
+                    ),
+                    (
+                        "retry with backoff",
+                        "transient errors stopped surfacing",
+                        "@shared_task(autoretry_for=(IOError,), retry_backoff=True)",
+                    ),
+                    (
+                        "an index",
+                        "the planner switched to an index scan",
+                        "models.Index(fields=['status', '-created_at'])",
+                    ),
+                    (
+                        "a named volume",
+                        "data survived container restarts",
+                        "volumes:\n  - pgdata:/var/lib/postgresql/data",
+                    ),
                 ]
             )
         ]
@@ -193,7 +205,8 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO hub_searchdocument (content_type_id, object_id, title, summary, text,"
-                " is_published, updated_at) SELECT %s, c.id, c.title, '', c.description, true, now()"
+                " is_published, updated_at)"
+                " SELECT %s, c.id, c.title, '', c.description, true, now()"
                 " FROM hub_challenge c WHERE c.slug LIKE 'bench-%%'"
                 " ON CONFLICT DO NOTHING",
                 [challenge_type],

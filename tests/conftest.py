@@ -1,11 +1,35 @@
 import json
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import PASSWORD, ContributorFactory
 
 GRAPHQL_URL = "/graphql/"
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(settings):
+    """Each test starts with an empty cache and without the response cache.
+
+    Inside a test's transaction nothing commits, so the cache's invalidation
+    (on commit) never runs: tests of the response cache turn it on themselves
+    and use real transactions (tests/schema/test_response_cache.py).
+    """
+    settings.GRAPHQL_RESPONSE_CACHE = False
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def no_traffic_tracking(settings):
+    """No request-log writes or blocklist reads inside other tests' query counts.
+
+    Tests of the traffic middleware turn it on (tests/nexus_graphql/conftest.py).
+    """
+    settings.TRAFFIC_TRACKING = False
 
 
 class GraphQLClient:
@@ -62,3 +86,9 @@ def contributor(db):
 def member_gql(gql, contributor):
     """A client signed in as `contributor`."""
     return gql.login(contributor)
+
+
+@pytest.fixture
+def moderator(db):
+    """A moderator (a staff user's contributor); tests/schema also tries a `moderators` member."""
+    return ContributorFactory(user__is_staff=True)

@@ -111,7 +111,14 @@ def resolve_flag(viewer, flag_id, *, note=None) -> Flag:
         flag.resolved_at = timezone.now()
         flag.resolved_by = viewer
         flag.save(update_fields=["resolved_at", "resolved_by"])
-        _log(viewer, flag.target, ModerationActionKind.RESOLVE_FLAG, note or "")
+        # Logged by reference, not via flag.target: the content may have been deleted since.
+        ModerationAction.objects.create(
+            moderator=viewer,
+            content_type_id=flag.content_type_id,
+            object_id=flag.object_id,
+            action=ModerationActionKind.RESOLVE_FLAG,
+            reason=note or "",
+        )
     return flag
 
 

@@ -18,6 +18,8 @@ class RegisterInput(graphene.InputObjectType):
 class Register(HubMutation):
     """Create an account; the payload signs the new contributor in."""
 
+    sign_in_required = False
+
     class Arguments:
         input = RegisterInput(required=True)
 

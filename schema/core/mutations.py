@@ -9,6 +9,7 @@ import graphene
 from graphene.utils.str_converters import to_camel_case
 
 from hub.errors import ApplicationError, ErrorCode, ValidationErrors
+from hub.permissions import require_moderator, require_signed_in
 
 _PAYLOAD_CODES = [
     ErrorCode.REQUIRED,
@@ -49,12 +50,18 @@ def user_errors(error: ApplicationError | ValidationErrors) -> list[UserError]:
 
 
 class HubMutation(graphene.Mutation):
-    """Base of every mutation: subclasses implement `perform(info, viewer, input)`."""
+    """Base of every mutation: subclasses implement `perform(info, viewer, input)`.
+
+    Who may call it is checked before the input is looked at, so an anonymous
+    caller gets UNAUTHENTICATED (a non-moderator FORBIDDEN) whatever the input.
+    """
 
     class Meta:
         abstract = True
 
     errors = graphene.List(graphene.NonNull(UserError), required=True)
+    sign_in_required = True
+    moderators_only = False
 
     @classmethod
     def __init_subclass_with_meta__(cls, name=None, **options):
@@ -62,8 +69,13 @@ class HubMutation(graphene.Mutation):
 
     @classmethod
     def mutate(cls, root, info, input):
+        viewer = info.context.user
         try:
-            return cls.perform(info, info.context.user, input)
+            if cls.moderators_only:
+                require_moderator(viewer)
+            elif cls.sign_in_required:
+                require_signed_in(viewer)
+            return cls.perform(info, viewer, input)
         except (ApplicationError, ValidationErrors) as error:
             return cls(errors=user_errors(error))
 

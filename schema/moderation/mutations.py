@@ -20,6 +20,8 @@ class ModerateInput(graphene.InputObjectType):
 class Moderate(HubMutation):
     """PUBLISH, REJECT or HIDE content (moderators only); every action is logged."""
 
+    moderators_only = True
+
     class Arguments:
         input = ModerateInput(required=True)
 
@@ -71,6 +73,8 @@ class ResolveFlagInput(graphene.InputObjectType):
 class ResolveFlag(HubMutation):
     """Close a flag (moderators only)."""
 
+    moderators_only = True
+
     class Arguments:
         input = ResolveFlagInput(required=True)
 
@@ -90,6 +94,8 @@ class RestoreRevisionInput(graphene.InputObjectType):
 
 class RestoreRevision(HubMutation):
     """Put an earlier text back (moderators only); the replaced text becomes a revision."""
+
+    moderators_only = True
 
     class Arguments:
         input = RestoreRevisionInput(required=True)
