@@ -5,6 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 from graphql_jwt import utils as jwt_utils
 from graphql_jwt.exceptions import JSONWebTokenError
 from graphql_jwt.refresh_token.shortcuts import create_refresh_token
+from graphql_jwt.refresh_token.signals import refresh_token_rotated
 from graphql_jwt.shortcuts import get_token
 
 # `Authorization: JWT <token>` is the contract; `Bearer` is accepted too.
@@ -58,3 +59,11 @@ TokenAuth = graphql_jwt.ObtainJSONWebToken
 VerifyToken = graphql_jwt.Verify
 RefreshToken = graphql_jwt.Refresh
 RevokeToken = graphql_jwt.Revoke
+
+
+def _revoke_rotated(sender, request, refresh_token, **kwargs):
+    """A refresh token is good for one refresh: the one it was exchanged for replaces it."""
+    refresh_token.revoke(request)
+
+
+refresh_token_rotated.connect(_revoke_rotated, dispatch_uid="nexus-revoke-rotated-refresh-token")

@@ -245,12 +245,6 @@ def test_refresh_with_the_long_running_refresh_token(gql, contributor):
     assert gql.query(REFRESH, {"refreshToken": refreshed["refreshToken"]})["refreshToken"]["token"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="refreshToken does not revoke the refresh token it rotates: django-graphql-jwt "
-    "0.4.0 only sends refresh_token_rotated; schema/accounts/tokens.py should revoke the old "
-    "one (or set JWT_REUSE_REFRESH_TOKENS)",
-)
 def test_a_rotated_refresh_token_cannot_be_used_again(gql, contributor):
     tokens = sign_in(gql, contributor.username)
     gql.query(REFRESH, {"refreshToken": tokens["refreshToken"]})
