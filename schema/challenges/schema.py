@@ -1,15 +1,15 @@
 import graphene
-from graphene_django import DjangoConnectionField
 
 from hub import selectors
 from hub.models import Challenge
 from schema.challenges.types import ChallengeType
+from schema.core.connection import ConnectionField
 from schema.core.enums import ChallengeOrderEnum, enum_value
 from schema.core.selection import selection_of
 
 
 class ChallengeQueries(graphene.ObjectType):
-    challenges = DjangoConnectionField(
+    challenges = ConnectionField(
         ChallengeType,
         project=graphene.String(description="Project slug."),
         technology=graphene.String(description="Technology slug."),

@@ -1,9 +1,9 @@
 import graphene
-from graphene_django import DjangoConnectionField
 
 from hub import selectors
 from hub.models import Challenge, Solution
 from schema.comments.types import resolve_comment_thread
+from schema.core.connection import ConnectionField
 from schema.core.enums import ContentStatusEnum, VoteValueEnum, enum_field
 from schema.core.types import HubObjectType, related_resolver
 
@@ -15,17 +15,17 @@ class ChallengeType(HubObjectType):
     )
     project = graphene.Field("schema.projects.types.ProjectType")
     author = graphene.Field("schema.contributors.types.ContributorType")
-    technologies = DjangoConnectionField("schema.technologies.types.TechnologyType")
-    solutions = DjangoConnectionField(
+    technologies = ConnectionField("schema.technologies.types.TechnologyType")
+    solutions = ConnectionField(
         "schema.challenges.types.SolutionType",
         description="Solutions, the accepted one first, then by score.",
     )
     accepted_solution = graphene.Field("schema.challenges.types.SolutionType")
     solution_count = graphene.Int(required=True, description="Published solutions.")
-    comments = DjangoConnectionField(
+    comments = ConnectionField(
         "schema.comments.types.CommentType", description="Top-level comments, oldest first."
     )
-    revisions = DjangoConnectionField(
+    revisions = ConnectionField(
         "schema.moderation.types.RevisionType", description="Earlier texts, newest first."
     )
 
@@ -67,10 +67,10 @@ class SolutionType(HubObjectType):
         VoteValueEnum,
         description="The signed-in viewer's vote: UP, DOWN or null.",
     )
-    comments = DjangoConnectionField(
+    comments = ConnectionField(
         "schema.comments.types.CommentType", description="Top-level comments, oldest first."
     )
-    revisions = DjangoConnectionField(
+    revisions = ConnectionField(
         "schema.moderation.types.RevisionType", description="Earlier texts, newest first."
     )
 

@@ -1,8 +1,8 @@
 import graphene
-from graphene_django import DjangoConnectionField
 
 from hub import selectors
 from hub.models import Comment
+from schema.core.connection import ConnectionField
 from schema.core.enums import ContentStatusEnum, enum_field
 from schema.core.types import HubObjectType
 
@@ -12,7 +12,7 @@ class CommentType(HubObjectType):
     body_html = graphene.String(required=True, description="`body`, rendered and sanitized.")
     author = graphene.Field("schema.contributors.types.ContributorType")
     parent = graphene.Field(lambda: CommentType, description="The comment this replies to.")
-    replies = DjangoConnectionField(lambda: CommentType, description="Replies, oldest first.")
+    replies = ConnectionField(lambda: CommentType, description="Replies, oldest first.")
 
     class Meta:
         model = Comment

@@ -1,7 +1,7 @@
 import graphene
-from graphene_django import DjangoConnectionField
 
 from hub.models import Contributor
+from schema.core.connection import ConnectionField
 from schema.core.enums import TrackEnum, enum_field
 from schema.core.types import HubObjectType, related_resolver
 
@@ -13,9 +13,9 @@ class ContributorType(HubObjectType):
         description="+10 per upvote, -2 per downvote on one's solutions, +15 per accepted one.",
     )
     track = enum_field(TrackEnum, "track", required=True)
-    challenges = DjangoConnectionField("schema.challenges.types.ChallengeType")
-    solutions = DjangoConnectionField("schema.challenges.types.SolutionType")
-    learnings = DjangoConnectionField("schema.learnings.types.LearningType")
+    challenges = ConnectionField("schema.challenges.types.ChallengeType")
+    solutions = ConnectionField("schema.challenges.types.SolutionType")
+    learnings = ConnectionField("schema.learnings.types.LearningType")
 
     class Meta:
         model = Contributor

@@ -1,4 +1,10 @@
+"""Relay connections: the one connection class and field every list of the schema uses."""
+
 import graphene
+from django.db.models import QuerySet
+from graphene_django import DjangoConnectionField
+from graphene_django.utils import maybe_queryset
+from graphql_relay import cursor_to_offset, get_offset_with_default, offset_to_cursor
 
 
 class CountableConnection(graphene.relay.Connection):
@@ -12,3 +18,64 @@ class CountableConnection(graphene.relay.Connection):
     @staticmethod
     def resolve_total_count(root, info):
         return root.length
+
+
+class Cursor:
+    """An edge's cursor, encoded only if a client asks for it (most never do)."""
+
+    __slots__ = ("offset",)
+
+    def __init__(self, offset: int):
+        self.offset = offset
+
+    def __str__(self) -> str:
+        return offset_to_cursor(self.offset)
+
+
+class ConnectionField(DjangoConnectionField):
+    """graphene-django's connection field with offset paging over an already
+    ordered (often prefetched) list, building edges without encoding cursors."""
+
+    @classmethod
+    def resolve_connection(cls, connection, args, iterable, max_limit=None):
+        offset = args.pop("offset", None)
+        if offset:
+            after = args.get("after")
+            offset += cursor_to_offset(after) + 1 if after else 0
+            args["after"] = offset_to_cursor(offset - 1)
+        iterable = maybe_queryset(iterable)
+        length = iterable.count() if isinstance(iterable, QuerySet) else len(iterable)
+        first, last = args.get("first"), args.get("last")
+        if max_limit is not None and first is None and last is None:
+            first = max_limit
+        for name, value in (("first", first), ("last", last)):
+            if isinstance(value, int) and value < 0:
+                raise ValueError(f"Argument '{name}' must be a non-negative integer.")
+
+        after, before = args.get("after"), args.get("before")
+        after_offset = get_offset_with_default(after, -1)
+        before_offset = get_offset_with_default(before, length)
+        start = after_offset + 1 if 0 <= after_offset < length else 0
+        end = before_offset if 0 <= before_offset < length else length
+        if after and after_offset >= length:
+            start = length
+        if isinstance(first, int):
+            end = min(end, start + first)
+        if isinstance(last, int):
+            start = max(start, end - last)
+        start, end = min(start, length), max(min(end, length), 0)
+
+        nodes = list(iterable[start:end]) if end > start else []
+        edges = [
+            connection.Edge(node=node, cursor=Cursor(start + i)) for i, node in enumerate(nodes)
+        ]
+        page_info = graphene.relay.PageInfo(
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+            has_previous_page=isinstance(last, int) and start > (after_offset + 1 if after else 0),
+            has_next_page=isinstance(first, int) and end < (before_offset if before else length),
+        )
+        result = connection(edges=edges, page_info=page_info)
+        result.iterable = iterable
+        result.length = length
+        return result

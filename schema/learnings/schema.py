@@ -1,15 +1,15 @@
 import graphene
-from graphene_django import DjangoConnectionField
 
 from hub import selectors
 from hub.models import Learning
+from schema.core.connection import ConnectionField
 from schema.core.enums import LearningKindEnum, LearningOrderEnum, enum_value
 from schema.core.selection import selection_of
 from schema.learnings.types import LearningType
 
 
 class LearningQueries(graphene.ObjectType):
-    learnings = DjangoConnectionField(
+    learnings = ConnectionField(
         LearningType,
         kind=LearningKindEnum(),
         technology=graphene.String(description="Technology slug."),

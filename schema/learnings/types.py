@@ -1,7 +1,7 @@
 import graphene
-from graphene_django import DjangoConnectionField
 
 from hub.models import Learning
+from schema.core.connection import ConnectionField
 from schema.core.enums import ContentStatusEnum, LearningKindEnum, enum_field
 from schema.core.types import HubObjectType, related_resolver
 
@@ -10,9 +10,9 @@ class LearningType(HubObjectType):
     kind = enum_field(LearningKindEnum, "kind", required=True)
     status = enum_field(ContentStatusEnum, "status", required=True)
     body_html = graphene.String(required=True, description="`body`, rendered and sanitized.")
-    technologies = DjangoConnectionField("schema.technologies.types.TechnologyType")
+    technologies = ConnectionField("schema.technologies.types.TechnologyType")
     author = graphene.Field("schema.contributors.types.ContributorType")
-    revisions = DjangoConnectionField(
+    revisions = ConnectionField(
         "schema.moderation.types.RevisionType", description="Earlier texts, newest first."
     )
 

@@ -1,13 +1,13 @@
 import graphene
-from graphene_django import DjangoConnectionField
 
 from hub import selectors
+from schema.core.connection import ConnectionField
 from schema.core.selection import selection_of
 from schema.moderation.types import FlagType
 
 
 class ModerationQueries(graphene.ObjectType):
-    flags = DjangoConnectionField(
+    flags = ConnectionField(
         FlagType,
         open=graphene.Boolean(default_value=True, description="Only unresolved flags."),
         description="Reports of content, newest first (moderators only).",

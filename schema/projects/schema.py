@@ -1,15 +1,15 @@
 import graphene
-from graphene_django import DjangoConnectionField
 
 from hub import selectors
 from hub.models import Project
+from schema.core.connection import ConnectionField
 from schema.core.enums import ProjectOrderEnum, enum_value
 from schema.core.selection import selection_of
 from schema.projects.types import ProjectType
 
 
 class ProjectQueries(graphene.ObjectType):
-    projects = DjangoConnectionField(
+    projects = ConnectionField(
         ProjectType,
         technology=graphene.String(description="Technology slug."),
         search=graphene.String(),

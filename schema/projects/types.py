@@ -1,7 +1,7 @@
 import graphene
-from graphene_django import DjangoConnectionField
 
 from hub.models import Project
+from schema.core.connection import ConnectionField
 from schema.core.types import HubObjectType, related_resolver
 
 
@@ -10,8 +10,8 @@ class ProjectType(HubObjectType):
     description_html = graphene.String(
         required=True, description="`description`, rendered and sanitized."
     )
-    technologies = DjangoConnectionField("schema.technologies.types.TechnologyType")
-    challenges = DjangoConnectionField("schema.challenges.types.ChallengeType")
+    technologies = ConnectionField("schema.technologies.types.TechnologyType")
+    challenges = ConnectionField("schema.challenges.types.ChallengeType")
 
     class Meta:
         model = Project

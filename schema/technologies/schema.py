@@ -1,15 +1,15 @@
 import graphene
-from graphene_django import DjangoConnectionField
 
 from hub import selectors
 from hub.models import Technology
+from schema.core.connection import ConnectionField
 from schema.core.enums import TechnologyCategoryEnum, TechnologyOrderEnum, enum_value
 from schema.core.selection import selection_of
 from schema.technologies.types import TechnologyType
 
 
 class TechnologyQueries(graphene.ObjectType):
-    technologies = DjangoConnectionField(
+    technologies = ConnectionField(
         TechnologyType,
         category=TechnologyCategoryEnum(),
         search=graphene.String(),

@@ -1,7 +1,7 @@
 import graphene
-from graphene_django import DjangoConnectionField
 
 from hub.models import Technology
+from schema.core.connection import ConnectionField
 from schema.core.enums import TechnologyCategoryEnum, enum_field
 from schema.core.types import HubObjectType, related_resolver
 
@@ -9,9 +9,9 @@ from schema.core.types import HubObjectType, related_resolver
 class TechnologyType(HubObjectType):
     category = enum_field(TechnologyCategoryEnum, "category", required=True)
     learned_html = graphene.String(required=True, description="`learned`, rendered and sanitized.")
-    learnings = DjangoConnectionField("schema.learnings.types.LearningType")
-    projects = DjangoConnectionField("schema.projects.types.ProjectType")
-    challenges = DjangoConnectionField("schema.challenges.types.ChallengeType")
+    learnings = ConnectionField("schema.learnings.types.LearningType")
+    projects = ConnectionField("schema.projects.types.ProjectType")
+    challenges = ConnectionField("schema.challenges.types.ChallengeType")
 
     class Meta:
         model = Technology
