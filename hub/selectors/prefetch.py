@@ -113,6 +113,17 @@ RELATIONS: dict[type[Model], dict[str, Relation]] = {
     },
 }
 
+# Long text columns, loaded only when one of the fields showing them is selected.
+LONG_TEXT: dict[type[Model], dict[str, tuple[str, ...]]] = {
+    Technology: {"learned": ("learned",), "learned_html": ("learned_html",)},
+    Learning: {"body": ("body",), "body_html": ("body_html",)},
+    Project: {"description": ("description",), "description_html": ("description_html",)},
+    Challenge: {"description": ("description",), "description_html": ("description_html",)},
+    Solution: {"body": ("body",), "body_html": ("body_html",)},
+    Comment: {"body": ("body",), "body_html": ("body_html",)},
+    Contributor: {"bio": ("bio",)},
+}
+
 # To-one relations every row of a model needs (Contributor.username lives on the user).
 ALWAYS_JOINED: dict[type[Model], tuple[str, ...]] = {Contributor: ("user",)}
 
@@ -153,14 +164,19 @@ def visible_queryset(model: type[Model], viewer, selection: Selection | None = N
     condition = visibility(model, viewer)
     if condition:
         qs = qs.filter(condition)
-    return with_selection(qs, model, viewer, selection or {})
+    return with_selection(qs, model, viewer, selection)
 
 
-def with_selection(qs: QuerySet, model: type[Model], viewer, selection: Selection) -> QuerySet:
-    if not settings.HUB_PREFETCH:
-        # The benchmark's naive baseline: every relation loads lazily, row by row.
+def with_selection(
+    qs: QuerySet, model: type[Model], viewer, selection: Selection | None
+) -> QuerySet:
+    """`qs` with what `selection` needs loaded. No selection (a service's lookup): all
+    columns, relations on access. A selection: its relations up front, and the
+    long text columns it does not show left in the database."""
+    if selection is None or not settings.HUB_PREFETCH:
+        # (Off: the benchmark's naive baseline, every relation loads row by row.)
         return qs
-    joins, prefetches = _plan(model, viewer, selection, prefix="")
+    joins, prefetches, deferred = _plan(model, viewer, selection, prefix="")
     for field in selection:
         if field in ANNOTATIONS.get(model, {}):
             qs = annotate_for(qs, model, field)
@@ -168,6 +184,8 @@ def with_selection(qs: QuerySet, model: type[Model], viewer, selection: Selectio
         qs = qs.select_related(*joins)
     if prefetches:
         qs = qs.prefetch_related(*prefetches)
+    if deferred:
+        qs = qs.defer(*deferred)
     return qs
 
 
@@ -184,8 +202,14 @@ def _has_lists(model: type[Model], selection: Selection) -> bool:
 
 
 def _plan(model, viewer, selection: Selection, prefix: str):
+    """(select_related lookups, Prefetch objects, deferred columns) for `selection`."""
     joins = [f"{prefix}{name}" for name in ALWAYS_JOINED.get(model, ())]
     prefetches = []
+    deferred = [
+        f"{prefix}{column}"
+        for column, shown_by in LONG_TEXT.get(model, {}).items()
+        if not any(field in selection for field in shown_by)
+    ]
     for field, sub in selection.items():
         relation = RELATIONS.get(model, {}).get(field)
         if relation is None:
@@ -193,9 +217,12 @@ def _plan(model, viewer, selection: Selection, prefix: str):
         lookup = f"{prefix}{relation.lookup or field}"
         if not relation.many and not _has_lists(relation.target, sub):
             joins.append(lookup)
-            sub_joins, sub_prefetches = _plan(relation.target, viewer, sub, f"{lookup}__")
+            sub_joins, sub_prefetches, sub_deferred = _plan(
+                relation.target, viewer, sub, f"{lookup}__"
+            )
             joins += sub_joins
             prefetches += sub_prefetches
+            deferred += sub_deferred
             continue
         if relation.folds:
             sub = fold(sub, relation.folds)
@@ -204,7 +231,7 @@ def _plan(model, viewer, selection: Selection, prefix: str):
         if condition is not None:
             related_qs = related_qs.filter(condition)
         prefetches.append(Prefetch(lookup, queryset=related_qs, to_attr=relation.to_attr))
-    return joins, prefetches
+    return joins, prefetches, deferred
 
 
 def related(obj: Model, field: str, viewer):
