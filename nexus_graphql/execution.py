@@ -1,25 +1,48 @@
 """A leaner graphql-core execution for this (fully synchronous) schema.
 
-graphql-core builds a resolve-info object, reads arguments and checks for
-awaitables for every field of every object: thousands of times for one list
-page, most of them plain attribute reads of scalars. This context keeps
-graphql-core's semantics and takes a shortcut only where nothing can differ:
-a scalar or enum field, without arguments, on graphene's default attribute
-resolver, is read and serialized directly. Anything else, and any value the
-shortcut cannot serialize or a null for a non-null field, goes the normal way,
-so errors come out exactly as before. Relay `id` fields of model types (the
-primary key as a global id) take the same shortcut.
+graphql-core builds a resolve-info object, reads arguments, wraps the resolver
+and checks for awaitables for every field of every object: many thousands of
+times for one list page, and most of those fields are plain attribute reads.
+This context keeps graphql-core's results and error semantics and takes a
+shortcut only where nothing can differ: a field without arguments whose
+resolver is graphene's default attribute read (or the Relay `id` of a model
+type), returning a scalar, an enum, an object type or a list of object types.
+Its value is read directly; objects go straight to their sub-selection.
+Anything else, a value the shortcut cannot serialize, or a null where the
+schema forbids one, takes graphql-core's normal path, so the same errors come
+out at the same paths. Not checked on the shortcut: `is_type_of` of concrete
+object types (the value comes from an attribute of the parent model).
 """
 
+from dataclasses import dataclass
 from functools import lru_cache, partial
 
 from graphene.relay.node import GlobalID
 from graphene.types.resolver import attr_resolver, dict_or_attr_resolver
 from graphene_django import DjangoObjectType
-from graphql import ExecutionContext, GraphQLNonNull, Undefined, is_leaf_type
+from graphql import (
+    ExecutionContext,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    Undefined,
+    is_leaf_type,
+    located_error,
+)
 from graphql.pyutils import Path
 
 _DEFAULT_RESOLVERS = (dict_or_attr_resolver, attr_resolver)
+LEAF, OBJECT, OBJECT_LIST = "leaf", "object", "object list"
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    kind: str
+    read: object  # source -> raw value
+    field_type: object  # the declared type, NonNull included
+    nullable: bool
+    named_type: object  # the scalar/enum or object type (of the items, for lists)
+    item_nullable: bool = True
 
 
 def _attribute_reader(attname: str, default):
@@ -45,19 +68,30 @@ def _reader(parent_type, resolve):
     return None
 
 
+def _unwrap(field_type):
+    if isinstance(field_type, GraphQLNonNull):
+        return field_type.of_type, False
+    return field_type, True
+
+
 @lru_cache(maxsize=4096)
-def _leaf_plan(parent_type, field_name: str):
-    """(read, serialize, nullable) for a field that can take the shortcut, else None."""
+def _shortcut(parent_type, field_name: str) -> Shortcut | None:
     field = parent_type.fields.get(field_name)
     if field is None or field.args:
         return None
-    field_type, nullable = field.type, True
-    if isinstance(field_type, GraphQLNonNull):
-        field_type, nullable = field_type.of_type, False
-    if not is_leaf_type(field_type):
-        return None
     read = _reader(parent_type, field.resolve)
-    return None if read is None else (read, field_type.serialize, nullable)
+    if read is None:
+        return None
+    inner, nullable = _unwrap(field.type)
+    if is_leaf_type(inner):
+        return Shortcut(LEAF, read, field.type, nullable, inner)
+    if isinstance(inner, GraphQLObjectType):
+        return Shortcut(OBJECT, read, field.type, nullable, inner)
+    if isinstance(inner, GraphQLList):
+        item, item_nullable = _unwrap(inner.of_type)
+        if isinstance(item, GraphQLObjectType):
+            return Shortcut(OBJECT_LIST, read, field.type, nullable, item, item_nullable)
+    return None
 
 
 class LeanExecutionContext(ExecutionContext):
@@ -66,25 +100,68 @@ class LeanExecutionContext(ExecutionContext):
 
     def execute_fields(self, parent_type, source_value, path, fields):
         results = {}
-        shortcut = self.middleware_manager is None and not isinstance(source_value, dict)
+        shortcuts = self.middleware_manager is None and not isinstance(source_value, dict)
         for response_name, field_nodes in fields.items():
-            if shortcut and not field_nodes[0].arguments:
-                plan = _leaf_plan(parent_type, field_nodes[0].name.value)
-                if plan is not None:
-                    read, serialize, nullable = plan
-                    value = read(source_value)
-                    if value is None and nullable:
-                        results[response_name] = None
-                        continue
-                    if value is not None:
-                        try:
-                            results[response_name] = serialize(value)
-                            continue
-                        except Exception:  # the normal path below reports it
-                            pass
+            plan = None
+            if shortcuts and not field_nodes[0].arguments:
+                plan = _shortcut(parent_type, field_nodes[0].name.value)
+            if plan is not None:
+                value = self._shortcut_value(
+                    plan, parent_type, source_value, field_nodes, path, response_name
+                )
+                if value is not Undefined:
+                    results[response_name] = value
+                    continue
             result = self.execute_field(
                 parent_type, source_value, field_nodes, Path(path, response_name, parent_type.name)
             )
             if result is not Undefined:
                 results[response_name] = result
         return results
+
+    def _shortcut_value(self, plan, parent_type, source, field_nodes, path, response_name):
+        """The completed value, or Undefined to let the normal path handle the field."""
+        value = plan.read(source)
+        if value is None:
+            return None if plan.nullable else Undefined
+        if plan.kind == LEAF:
+            try:
+                return plan.named_type.serialize(value)
+            except Exception:  # the normal path reports it
+                return Undefined
+        if plan.kind == OBJECT_LIST and (
+            not isinstance(value, list | tuple)
+            or (not plan.item_nullable and any(item is None for item in value))
+        ):
+            return Undefined
+        field_path = Path(path, response_name, parent_type.name)
+        try:
+            if plan.kind == OBJECT:
+                return self._object(plan.named_type, field_nodes, field_path, value)
+            return self._object_list(plan, field_nodes, field_path, value)
+        except Exception as raw_error:
+            error = located_error(raw_error, field_nodes, field_path.as_list())
+            self.handle_field_error(error, plan.field_type, field_path)
+            return None
+
+    def _object(self, object_type, field_nodes, path, value):
+        subfields = self.collect_subfields(object_type, field_nodes)
+        return self.execute_fields(object_type, value, path, subfields)
+
+    def _object_list(self, plan, field_nodes, path, items):
+        completed = []
+        for index, item in enumerate(items):
+            if item is None:
+                completed.append(None)
+                continue
+            item_path = path.add_key(index, None)
+            try:
+                completed.append(self._object(plan.named_type, field_nodes, item_path, item))
+            except Exception as raw_error:
+                error = located_error(raw_error, field_nodes, item_path.as_list())
+                item_type = (
+                    plan.named_type if plan.item_nullable else GraphQLNonNull(plan.named_type)
+                )
+                self.handle_field_error(error, item_type, item_path)
+                completed.append(None)
+        return completed
