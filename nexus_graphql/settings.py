@@ -155,6 +155,10 @@ GRAPHQL_QUERY_LIMITS = {
 # Whole responses of anonymous read queries, invalidated on every write.
 GRAPHQL_RESPONSE_CACHE = env.bool("GRAPHQL_RESPONSE_CACHE", default=True)
 GRAPHQL_RESPONSE_CACHE_SECONDS = env.int("GRAPHQL_RESPONSE_CACHE_SECONDS", default=300)
+# Bodies each worker also keeps in memory (keys carry the generation: never stale).
+GRAPHQL_RESPONSE_CACHE_LOCAL_BYTES = env.int(
+    "GRAPHQL_RESPONSE_CACHE_LOCAL_BYTES", default=32 * 1024 * 1024
+)
 
 # Selection-aware prefetching in hub selectors; off only for the benchmark's naive baseline.
 HUB_PREFETCH = env.bool("HUB_PREFETCH", default=True)

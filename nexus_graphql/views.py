@@ -123,12 +123,7 @@ class NexusGraphQLView(GraphQLView):
             raise BadRequest("Name the operation to run (operationName) among several.")
         if request.method == "GET" and operation.operation != OperationType.QUERY:
             raise BadRequest("Mutations are sent with POST.", 405, "METHOD_NOT_ALLOWED")
-        schema = self.schema.graphql_schema
-        try:
-            check_limits(schema, document.ast, operation_name, variables, self.limits)
-        except QueryLimitExceeded as error:
-            return error_response(error.message, error.code, 400)
-
+        # A cached answer exists only for a query that passed the limits when it ran.
         cache_key = None
         if self._cacheable(request, operation):
             generation = response_cache.current_generation()
@@ -139,6 +134,12 @@ class NexusGraphQLView(GraphQLView):
                 cached = response_cache.get(cache_key)
                 if cached is not None:
                     return self._cached_response(request, cached, cache_key)
+
+        schema = self.schema.graphql_schema
+        try:
+            check_limits(schema, document.ast, operation_name, variables, self.limits)
+        except QueryLimitExceeded as error:
+            return error_response(error.message, error.code, 400)
 
         result = execute(
             schema,

@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from nexus_graphql import response_cache
 from tests.factories import PASSWORD, ContributorFactory
 
 GRAPHQL_URL = "/graphql/"
@@ -19,8 +20,10 @@ def isolated_cache(settings):
     """
     settings.GRAPHQL_RESPONSE_CACHE = False
     cache.clear()
+    response_cache.local_bodies.clear()
     yield
     cache.clear()
+    response_cache.local_bodies.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
 """The anonymous response cache: hits, never stale after a write, never per-viewer."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from graphql_relay import to_global_id
@@ -139,3 +140,36 @@ def test_get_queries_carry_an_etag_and_answer_304(cached):
 
     assert first.status_code == 200 and etag
     assert again.status_code == 304
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flushed_cache_never_revives_bodies_kept_in_a_worker(cached):
+    challenge = ChallengeFactory(title="Before")
+    reader = GraphQLClient()
+    assert titles(reader) == ["Before"]  # now also kept in this process
+    served_at = cache.get(response_cache.GENERATION_KEY)
+
+    cache.clear()  # e.g. Redis restarted empty: the generation starts again...
+    Challenge.objects.filter(pk=challenge.pk).update(title="After")  # (no signal at all)
+    restarted_at = response_cache.current_generation()
+    for _ in range(max(0, served_at - restarted_at)):  # ...and counts up as writes come in
+        response_cache.bump_generation()
+
+    assert titles(reader) == ["After"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_memory_serves_repeats_without_the_shared_cache(cached, monkeypatch):
+    ChallengeFactory(title="Kept")
+    client = GraphQLClient()
+    client.query(TITLES)
+    shared_reads = []
+    original_get = response_cache.cache.get
+    monkeypatch.setattr(
+        response_cache.cache,
+        "get",
+        lambda key, *a, **k: shared_reads.append(key) or original_get(key, *a, **k),
+    )
+
+    assert titles(client) == ["Kept"]
+    assert shared_reads == [response_cache.GENERATION_KEY]
