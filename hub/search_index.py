@@ -56,14 +56,14 @@ def _document_fields(obj) -> dict:
     raise TypeError(f"{type(obj).__name__} is not searchable")
 
 
-def index_object(obj) -> None:
+def index_object(obj, *, created: bool = False) -> None:
     SearchDocument.objects.update_or_create(
         content_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,
         defaults=_document_fields(obj),
     )
-    if isinstance(obj, Challenge):
-        # A solution is public only while its challenge is.
+    if isinstance(obj, Challenge) and not created:
+        # A solution is public only while its challenge is (a new one has none yet).
         for solution in obj.solutions.select_related("challenge"):
             index_object(solution)
 

@@ -7,9 +7,9 @@ from hub.models import Contributor
 from hub.search_index import SEARCHABLE_MODELS, index_object, unindex_object
 
 
-def _on_save(sender, instance, raw=False, **kwargs):
+def _on_save(sender, instance, created=False, raw=False, **kwargs):
     if not raw:
-        index_object(instance)
+        index_object(instance, created=created)
 
 
 def _on_delete(sender, instance, **kwargs):
@@ -37,6 +37,10 @@ def _on_any_write(sender, **kwargs):
 
 
 for _model in apps.get_app_config("hub").get_models():
+    if _model.__module__ == "hub.models.traffic":
+        # Traffic records are not content: they must not invalidate caches, and without
+        # receivers purging old request logs stays one plain DELETE.
+        continue
     for _signal in (post_save, post_delete):
         _signal.connect(_on_any_write, sender=_model, dispatch_uid=f"hub-changed-{_model.__name__}")
     for _field in _model._meta.many_to_many:

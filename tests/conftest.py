@@ -3,6 +3,7 @@ import json
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from zeal import zeal_context
 
 from nexus_graphql import response_cache
 from tests.factories import PASSWORD, ContributorFactory
@@ -39,7 +40,7 @@ class GraphQLClient:
     """Talks to /graphql/ over HTTP like a frontend client.
 
     `query()` fails the test on any GraphQL error unless `expect_errors=True`,
-    so an error swallowed by graphene (an N+1 guard, a bug) cannot pass silently.
+    so an error swallowed by graphene (the N+1 guard, a bug) cannot pass silently.
     """
 
     def __init__(self):
@@ -54,9 +55,12 @@ class GraphQLClient:
         if self.token:
             all_headers["Authorization"] = f"JWT {self.token}"
         all_headers.update(headers or {})
-        return self.http.post(
-            GRAPHQL_URL, json.dumps(body), content_type="application/json", headers=all_headers
-        )
+        # django-zeal raises on any relation loaded row by row (N+1) while serving the
+        # request; graphene reports it as an error, which `query()` refuses.
+        with zeal_context():
+            return self.http.post(
+                GRAPHQL_URL, json.dumps(body), content_type="application/json", headers=all_headers
+            )
 
     def query(self, query, variables=None, *, expect_errors=False, **kwargs):
         response = self.post(query, variables, **kwargs)

@@ -21,6 +21,7 @@ from hub.selectors.content import (
     search,
     solution_count,
     technology_list,
+    visible_in_order,
 )
 from hub.selectors.prefetch import related, visible_queryset
 
@@ -43,6 +44,7 @@ __all__ = [
     "technology_list",
     "viewer_profile",
     "viewer_vote",
+    "visible_in_order",
     "visible_queryset",
     "visible_revision",
 ]

@@ -7,7 +7,7 @@ from hub.permissions import contributor_id_of, is_moderator, require_moderator
 from hub.selectors.prefetch import Selection, related, visible_queryset, with_selection
 
 
-def comment_thread(target, viewer) -> list[Comment]:
+def comment_thread(target, viewer, selection: Selection | None = None) -> list[Comment]:
     """Top-level comments of a challenge or solution, replies attached at every depth.
 
     The whole thread is one query (or one prefetch for a list of targets); replies
@@ -15,7 +15,7 @@ def comment_thread(target, viewer) -> list[Comment]:
     """
     roots = getattr(target, "_thread_roots", None)
     if roots is None:
-        comments = list(related(target, "comments", viewer))
+        comments = list(related(target, "comments", viewer, selection))
         by_parent = defaultdict(list)
         by_id = {c.pk: c for c in comments}
         for comment in comments:
@@ -29,10 +29,10 @@ def comment_thread(target, viewer) -> list[Comment]:
     return roots
 
 
-def comment_replies(comment, viewer):
+def comment_replies(comment, viewer, selection: Selection | None = None):
     replies = getattr(comment, "thread_replies", None)
     if replies is None:
-        replies = visible_queryset(Comment, viewer).filter(parent=comment)
+        replies = visible_queryset(Comment, viewer, selection).filter(parent=comment)
     return replies
 
 

@@ -153,6 +153,12 @@ def get_visible(model, viewer, pk, selection=None):
     return visible_queryset(model, viewer, selection).filter(pk=pk).first()
 
 
+def visible_in_order(model, viewer, pks, selection=None) -> list:
+    """The visible rows with these primary keys, in that order, loaded for `selection`."""
+    rows = visible_queryset(model, viewer, selection).in_bulk(list(pks))
+    return [rows[pk] for pk in pks if pk in rows]
+
+
 def contributor_by_username(username: str, selection=None, *, viewer=None):
     """A contributor by username, or None.
 
@@ -206,7 +212,7 @@ def search(viewer, text: str, *, limit: int = 20, selection: Selection | None = 
         raise ApplicationError(ErrorCode.REQUIRED, "Search query must not be empty.", "query")
     if len(text) > 200:
         raise ApplicationError(ErrorCode.TOO_LONG, "Search query is over 200 characters.", "query")
-    if not 1 <= limit <= SEARCH_MAX_RESULTS:
+    if limit is None or not 1 <= limit <= SEARCH_MAX_RESULTS:
         raise ApplicationError(
             ErrorCode.INVALID, f"first must be between 1 and {SEARCH_MAX_RESULTS}.", "first"
         )

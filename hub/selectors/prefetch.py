@@ -234,16 +234,19 @@ def _plan(model, viewer, selection: Selection, prefix: str):
     return joins, prefetches, deferred
 
 
-def related(obj: Model, field: str, viewer):
-    """The rows behind `obj.<field>`: the prefetched ones, or a visible queryset."""
+def related(obj: Model, field: str, viewer, selection: Selection | None = None):
+    """The rows behind `obj.<field>`: the prefetched ones, or a visible queryset
+    loading what `selection` needs (for objects that did not come from a list)."""
     relation = RELATIONS[type(obj)][field]
     if relation.to_attr:
         if hasattr(obj, relation.to_attr):
             return getattr(obj, relation.to_attr)
     elif field in getattr(obj, "_prefetched_objects_cache", {}):
         return getattr(obj, field).all()
+    if relation.folds and selection is not None:
+        selection = fold(selection, relation.folds)
     qs = visible_queryset(
-        relation.target, viewer, base=getattr(obj, relation.lookup or field).all()
+        relation.target, viewer, selection, base=getattr(obj, relation.lookup or field).all()
     )
     condition = relation.condition_for(viewer)
     if condition is not None:

@@ -48,7 +48,9 @@ def submit_challenge(viewer, data: ChallengeInput) -> Challenge:
         author=author,
         status=ContentStatus.PUBLISHED,
     )
-    challenge.technologies.set(technologies or [])
+    # A new challenge has no links yet: insert them without reading any back.
+    Link = Challenge.technologies.through
+    Link.objects.bulk_create(Link(challenge=challenge, technology=t) for t in technologies or [])
     return challenge
 
 

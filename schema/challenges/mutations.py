@@ -1,5 +1,6 @@
 import graphene
 
+from hub import selectors
 from hub.models import Challenge, Solution
 from hub.services import challenges, solutions
 from hub.services.challenges import ChallengeInput
@@ -7,6 +8,7 @@ from schema.challenges.types import ChallengeType, SolutionType
 from schema.core.enums import VoteValueEnum, enum_value
 from schema.core.ids import decode_pk
 from schema.core.mutations import HubMutation, payload, user_error
+from schema.core.selection import selection_of
 
 
 class SubmitChallengeInput(graphene.InputObjectType):
@@ -96,7 +98,11 @@ class BulkSubmitChallenges(HubMutation):
     def perform(cls, info, viewer, input):
         items = [_challenge_input(item) for item in input["challenges"]]
         created, errors = challenges.bulk_submit_challenges(viewer, items)
-        return cls(challenges=created, errors=[user_error(e) for e in errors])
+        # Loaded again as a list is, so the payload's nested fields cost no N+1.
+        loaded = selectors.visible_in_order(
+            Challenge, viewer, [c.pk for c in created], selection_of(info).get("challenges", {})
+        )
+        return cls(challenges=loaded, errors=[user_error(e) for e in errors])
 
     @classmethod
     def mutate(cls, root, info, input):

@@ -5,6 +5,7 @@ from hub.models import Challenge, Solution
 from schema.comments.types import resolve_comment_thread
 from schema.core.connection import ConnectionField
 from schema.core.enums import ContentStatusEnum, VoteValueEnum, enum_field
+from schema.core.selection import selection_of
 from schema.core.types import HubObjectType, related_resolver
 
 
@@ -50,7 +51,7 @@ class ChallengeType(HubObjectType):
 
     @staticmethod
     def resolve_accepted_solution(root, info):
-        rows = selectors.related(root, "accepted_solution", info.context.user)
+        rows = selectors.related(root, "accepted_solution", info.context.user, selection_of(info))
         return next(iter(rows), None)
 
     @staticmethod

@@ -4,6 +4,7 @@ from hub import selectors
 from hub.models import Comment
 from schema.core.connection import ConnectionField
 from schema.core.enums import ContentStatusEnum, enum_field
+from schema.core.selection import selection_of
 from schema.core.types import HubObjectType
 
 
@@ -22,8 +23,8 @@ class CommentType(HubObjectType):
 
     @staticmethod
     def resolve_replies(root, info, **kwargs):
-        return selectors.comment_replies(root, info.context.user)
+        return selectors.comment_replies(root, info.context.user, selection_of(info))
 
 
 def resolve_comment_thread(root, info, **kwargs):
-    return selectors.comment_thread(root, info.context.user)
+    return selectors.comment_thread(root, info.context.user, selection_of(info))

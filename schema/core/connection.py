@@ -4,7 +4,7 @@ import graphene
 from django.db.models import QuerySet
 from graphene_django import DjangoConnectionField
 from graphene_django.utils import maybe_queryset
-from graphql_relay import cursor_to_offset, get_offset_with_default, offset_to_cursor
+from graphql_relay import get_offset_with_default, offset_to_cursor
 
 
 class CountableConnection(graphene.relay.Connection):
@@ -41,7 +41,7 @@ class ConnectionField(DjangoConnectionField):
         offset = args.pop("offset", None)
         if offset:
             after = args.get("after")
-            offset += cursor_to_offset(after) + 1 if after else 0
+            offset += get_offset_with_default(after, -1) + 1  # a forged cursor counts as none
             args["after"] = offset_to_cursor(offset - 1)
         iterable = maybe_queryset(iterable)
         length = iterable.count() if isinstance(iterable, QuerySet) else len(iterable)

@@ -4,6 +4,7 @@ from graphene_django import DjangoObjectType
 from hub import selectors
 from hub.errors import ApplicationError, ErrorCode
 from schema.core.connection import CountableConnection
+from schema.core.selection import selection_of
 
 
 class Node(graphene.relay.Node):
@@ -43,6 +44,6 @@ def related_resolver(field: str):
     """Resolver for a list relation: the prefetched rows, or a visible queryset."""
 
     def resolve(root, info, **kwargs):
-        return selectors.related(root, field, info.context.user)
+        return selectors.related(root, field, info.context.user, selection_of(info))
 
     return resolve

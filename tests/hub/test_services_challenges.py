@@ -2,7 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db.models.signals import m2m_changed
+from django.db.models.signals import post_save
 
 from hub.errors import ApplicationError, ErrorCode
 from hub.models import Challenge, ContentStatus, Revision
@@ -165,12 +165,11 @@ def test_bulk_submit_creates_the_valid_items_and_reports_the_others_by_index(
 def test_bulk_submit_never_leaves_a_challenge_without_its_technologies(contributor, django_tech):
     """An item failing after its row was inserted is rolled back whole (its own savepoint)."""
 
-    def fail_for_doomed(sender, instance, action, **kwargs):
-        if action == "pre_add" and instance.title == "Doomed":
+    def fail_for_doomed(sender, instance, created, **kwargs):
+        if created and instance.title == "Doomed":
             raise ApplicationError(ErrorCode.INVALID, "Linking failed.", "technologies")
 
-    through = Challenge.technologies.through
-    m2m_changed.connect(fail_for_doomed, sender=through, dispatch_uid="test-doomed")
+    post_save.connect(fail_for_doomed, sender=Challenge, dispatch_uid="test-doomed")
     try:
         created, errors = challenges.bulk_submit_challenges(
             contributor.user,
@@ -181,7 +180,7 @@ def test_bulk_submit_never_leaves_a_challenge_without_its_technologies(contribut
             ],
         )
     finally:
-        m2m_changed.disconnect(sender=through, dispatch_uid="test-doomed")
+        post_save.disconnect(sender=Challenge, dispatch_uid="test-doomed")
 
     assert [c.title for c in created] == ["Fine", "Also fine"]
     assert [(e.index, e.field) for e in errors] == [(1, "technologies")]
