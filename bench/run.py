@@ -8,7 +8,8 @@ with wrk, targets interleaved round by round:
 
   nexus-cached    gunicorn, PostgreSQL + Redis, anonymous response cache warm
   nexus-uncached  the same with the response cache off
-  nexus-naive     the same with prefetching and the document cache off
+  nexus-naive     the same with every optimization off by settings (prefetching, lean
+                  execution, document cache, GC tuning): a typical graphene-django app
   postgraphile    PostGraphile 5 (Node 22) over the same tables
   floor           a plain Django view: one json_agg SQL statement per request
 
@@ -177,7 +178,9 @@ def make_targets() -> dict[str, Target]:
                 nexus_env(
                     GRAPHQL_RESPONSE_CACHE="false",
                     HUB_PREFETCH="false",
+                    GRAPHQL_LEAN_EXECUTION="false",
                     GRAPHQL_DOCUMENT_CACHE_SIZE="0",
+                    PYTHON_GC_THRESHOLD="0",
                 ),
             ),
             Target(

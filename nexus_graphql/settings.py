@@ -160,8 +160,10 @@ GRAPHQL_RESPONSE_CACHE_LOCAL_BYTES = env.int(
     "GRAPHQL_RESPONSE_CACHE_LOCAL_BYTES", default=32 * 1024 * 1024
 )
 
-# Selection-aware prefetching in hub selectors; off only for the benchmark's naive baseline.
+# Selection-aware prefetching in hub selectors, and the lean execution of plain fields
+# (nexus_graphql.execution): off only for the benchmark's naive baseline.
 HUB_PREFETCH = env.bool("HUB_PREFETCH", default=True)
+GRAPHQL_LEAN_EXECUTION = env.bool("GRAPHQL_LEAN_EXECUTION", default=True)
 
 # Seeded content is attributed to this curator account (no usable password).
 HUB_CURATOR_USERNAME = "prodev-hub"

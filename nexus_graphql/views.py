@@ -148,7 +148,9 @@ class NexusGraphQLView(GraphQLView):
             variable_values=variables,
             operation_name=operation_name,
             middleware=self.middleware or None,
-            execution_context_class=LeanExecutionContext,
+            execution_context_class=LeanExecutionContext
+            if settings.GRAPHQL_LEAN_EXECUTION
+            else None,
         )
         response = self._respond(request, result, 200)
         if cache_key and not result.errors:
