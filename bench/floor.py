@@ -12,6 +12,29 @@ from django.urls import path
 AUTHOR = """(SELECT json_build_object('username', u.username, 'displayName', co.display_name)
     FROM hub_contributor co JOIN auth_user u ON u.id = co.user_id WHERE co.id = {fk})"""
 
+PROJECT = """(SELECT json_build_object('title', p.title, 'slug', p.slug)
+    FROM hub_project p WHERE p.id = ch.project_id)"""
+
+TECHNOLOGIES = """json_build_object('edges', (
+    SELECT coalesce(json_agg(json_build_object('node',
+             json_build_object('name', t.name, 'slug', t.slug)) ORDER BY t.name, t.id), '[]')
+    FROM hub_challenge_technologies ct JOIN hub_technology t ON t.id = ct.technology_id
+    WHERE ct.challenge_id = ch.id))"""
+
+
+def solutions(text_column: str, text_field: str, limit: int) -> str:
+    """The challenge's published solutions, accepted first then by score, as edges."""
+    return f"""json_build_object('edges', (
+    SELECT coalesce(json_agg(json_build_object('node', json_build_object(
+             'id', encode(convert_to('Solution:' || s.id, 'UTF8'), 'base64'),
+             '{text_field}', s.{text_column}, 'score', s.score, 'isAccepted', s.is_accepted,
+             'author', {AUTHOR.format(fk="s.author_id")}))
+             ORDER BY s.is_accepted DESC, s.score DESC, s.created_at, s.id), '[]')
+    FROM (SELECT * FROM hub_solution so
+          WHERE so.challenge_id = ch.id AND so.status = 'PUBLISHED'
+          ORDER BY so.is_accepted DESC, so.score DESC, so.created_at, so.id LIMIT {limit}) s))"""
+
+
 NESTED_LIST = f"""
 SELECT json_build_object('data', json_build_object('challenges', json_build_object('edges',
   coalesce(json_agg(json_build_object('node', c.node) ORDER BY c.created_at DESC, c.id DESC),
@@ -21,22 +44,9 @@ FROM (
     'id', encode(convert_to('Challenge:' || ch.id, 'UTF8'), 'base64'),
     'title', ch.title, 'slug', ch.slug, 'createdAt', ch.created_at,
     'author', {AUTHOR.format(fk="ch.author_id")},
-    'project', (SELECT json_build_object('title', p.title, 'slug', p.slug)
-                FROM hub_project p WHERE p.id = ch.project_id),
-    'technologies', json_build_object('edges', (
-        SELECT coalesce(json_agg(json_build_object('node',
-                 json_build_object('name', t.name, 'slug', t.slug)) ORDER BY t.name, t.id), '[]')
-        FROM hub_challenge_technologies ct JOIN hub_technology t ON t.id = ct.technology_id
-        WHERE ct.challenge_id = ch.id)),
-    'solutions', json_build_object('edges', (
-        SELECT coalesce(json_agg(json_build_object('node', json_build_object(
-                 'id', encode(convert_to('Solution:' || s.id, 'UTF8'), 'base64'),
-                 'body', s.body, 'score', s.score, 'isAccepted', s.is_accepted,
-                 'author', {AUTHOR.format(fk="s.author_id")}))
-                 ORDER BY s.is_accepted DESC, s.score DESC, s.created_at, s.id), '[]')
-        FROM (SELECT * FROM hub_solution so
-              WHERE so.challenge_id = ch.id AND so.status = 'PUBLISHED'
-              ORDER BY so.is_accepted DESC, so.score DESC, so.created_at, so.id LIMIT 5) s))
+    'project', {PROJECT},
+    'technologies', {TECHNOLOGIES},
+    'solutions', {solutions("body", "body", 5)}
   ) AS node
   FROM hub_challenge ch
   WHERE ch.status = 'PUBLISHED'
@@ -57,22 +67,9 @@ SELECT json_build_object('data', json_build_object('challenge', (
     'id', encode(convert_to('Challenge:' || ch.id, 'UTF8'), 'base64'),
     'title', ch.title, 'descriptionHtml', ch.description_html, 'createdAt', ch.created_at,
     'author', {AUTHOR.format(fk="ch.author_id")},
-    'project', (SELECT json_build_object('title', p.title, 'slug', p.slug)
-                FROM hub_project p WHERE p.id = ch.project_id),
-    'technologies', json_build_object('edges', (
-        SELECT coalesce(json_agg(json_build_object('node',
-                 json_build_object('name', t.name, 'slug', t.slug)) ORDER BY t.name, t.id), '[]')
-        FROM hub_challenge_technologies ct JOIN hub_technology t ON t.id = ct.technology_id
-        WHERE ct.challenge_id = ch.id)),
-    'solutions', json_build_object('edges', (
-        SELECT coalesce(json_agg(json_build_object('node', json_build_object(
-                 'id', encode(convert_to('Solution:' || s.id, 'UTF8'), 'base64'),
-                 'bodyHtml', s.body_html, 'score', s.score, 'isAccepted', s.is_accepted,
-                 'author', {AUTHOR.format(fk="s.author_id")}))
-                 ORDER BY s.is_accepted DESC, s.score DESC, s.created_at, s.id), '[]')
-        FROM (SELECT * FROM hub_solution so
-              WHERE so.challenge_id = ch.id AND so.status = 'PUBLISHED'
-              ORDER BY so.is_accepted DESC, so.score DESC, so.created_at, so.id LIMIT 20) s)),
+    'project', {PROJECT},
+    'technologies', {TECHNOLOGIES},
+    'solutions', {solutions("body_html", "bodyHtml", 20)},
     'comments', json_build_object('edges', (
         SELECT coalesce(json_agg(json_build_object('node',
                  {COMMENT.format(a="cm")}::jsonb || jsonb_build_object('replies',
