@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint db
+.PHONY: install run test lint lint-deploy db schema js-client
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,21 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The deploy files, linted offline: no container engine or cluster is needed.
+K8S_MANIFESTS := $(filter-out %kustomization.yaml,$(wildcard deploy/k8s/*.yaml deploy/k8s/*/*.yaml))
+lint-deploy: install
+	$(BIN)/hadolint deploy/Dockerfile
+	$(BIN)/kubernetes-validate --strict --quiet --kubernetes-version 1.30.0 $(K8S_MANIFESTS)
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec deploy/docker-compose.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/ci.yml
+
+# schema.graphql, the SDL frontends generate code from; a test fails when it is stale.
+schema: install
+	$(BIN)/python manage.py graphql_schema --out schema.graphql
+
+# The JavaScript example client (clients/js), installed from its lock file.
+js-client: clients/js/node_modules/.package-lock.json
+
+clients/js/node_modules/.package-lock.json: clients/js/package-lock.json
+	cd clients/js && npm ci --no-audit --no-fund

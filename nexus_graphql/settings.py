@@ -36,19 +36,32 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "graphene_django",
+    "django_prometheus",
+    "corsheaders",
     "graphql_jwt.refresh_token.apps.RefreshTokenConfig",
     "hub.apps.HubConfig",
     "nexus_graphql.apps.NexusConfig",
 ]
 
 MIDDLEWARE = [
+    # Before all: probes and /metrics are answered at once (nexus_graphql.health);
+    # then every request below gets an id (X-Request-ID, logs) and HTTP metrics.
+    "nexus_graphql.health.ProbesAndMetricsMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "nexus_graphql.request_id.RequestIdMiddleware",
+    # First: a blocked address is refused before any other work; every request is timed.
+    "nexus_graphql.middleware.TrafficMiddleware",
+    "nexus_graphql.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # last
 ]
 
 ROOT_URLCONF = "nexus_graphql.urls"
@@ -75,6 +88,8 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A connection kept across requests is checked first, so a database restart heals by itself.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -122,7 +137,19 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+# Served by WhiteNoise. In production (DEBUG off) from `collectstatic`'s output, with
+# hashed names cached forever; in development straight from the apps' static folders.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 GRAPHENE = {
     "SCHEMA": "schema.schema.schema",
@@ -177,11 +204,112 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+    # Browsers that have seen the site over HTTPS keep to it (sent on HTTPS responses only).
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 
+# Security and limits (README "Security and limits").
+# Browsers on these origins may call /graphql/; tokens travel in a header, never in cookies.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/graphql/$"
+CORS_PREFLIGHT_MAX_AGE = 86_400
+# Reverse proxies in front of the service (nexus_graphql.client_ip): with none, the socket
+# address is the client and X-Forwarded-For is ignored, since any caller can write it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Requests per window, per signed-in user or per anonymous address (nexus_graphql.ratelimit).
+RATE_LIMITS = {
+    "enabled": env.bool("RATE_LIMIT_ENABLED", default=True),
+    "window_seconds": env.int("RATE_LIMIT_WINDOW_SECONDS", default=60),
+    "query": env.int("RATE_LIMIT_QUERIES", default=600),
+    "mutation": env.int("RATE_LIMIT_MUTATIONS", default=60),
+    # tokenAuth and register, per address whoever asks: password guessing and sign-up floods.
+    "auth": env.int("RATE_LIMIT_AUTH", default=10),
+}
+# The request log and the address blocklist (nexus_graphql.middleware, hub traffic services).
+TRAFFIC_TRACKING = env.bool("TRAFFIC_TRACKING", default=True)
+REQUEST_LOG_BATCH_SIZE = env.int("REQUEST_LOG_BATCH_SIZE", default=200)
+REQUEST_LOG_FLUSH_SECONDS = env.float("REQUEST_LOG_FLUSH_SECONDS", default=2.0)
+REQUEST_LOG_RETENTION_DAYS = env.int("REQUEST_LOG_RETENTION_DAYS", default=30)
+BLOCKLIST_REFRESH_SECONDS = env.float("BLOCKLIST_REFRESH_SECONDS", default=5.0)
+TRAFFIC_ANOMALIES = {
+    "window_minutes": env.int("ANOMALY_WINDOW_MINUTES", default=10),
+    # Abnormal volume: at least this many requests, and `volume_factor` times the median address.
+    "volume_min": env.int("ANOMALY_VOLUME_MIN", default=1_000),
+    "volume_factor": env.float("ANOMALY_VOLUME_FACTOR", default=10.0),
+    "auth_failures": env.int("ANOMALY_AUTH_FAILURES", default=10),
+}
+
+# Operations (README "Operations").
+# django-prometheus's per-request HTTP metrics cost about 50-100 us a request; GraphQL
+# operation metrics (nexus_graphql.metrics) and /metrics stay when they are turned off.
+if not env.bool("PROMETHEUS_HTTP_METRICS", default=True):
+    MIDDLEWARE = [name for name in MIDDLEWARE if not name.startswith("django_prometheus.")]
+# Behind a proxy that sets X-Forwarded-Host (TRUSTED_PROXY_COUNT above covers the scheme).
+USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# What /readyz checks (nexus_graphql.health). The API degrades without the cache or the
+# broker: leave them out to keep pods serving through a Redis or RabbitMQ outage.
+READINESS_CHECKS = env.list("READINESS_CHECKS", default=["database", "cache", "broker"])
+if not set(READINESS_CHECKS) <= {"database", "cache", "broker"}:
+    raise ImproperlyConfigured("READINESS_CHECKS names database, cache and/or broker.")
+
+# Background jobs (nexus_graphql.celery, hub.tasks) on RabbitMQ. Without a broker they
+# run in-process once the request's transaction commits, so nothing else is needed.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    CELERY_BROKER_URL = "memory://"  # never a stray connection to Celery's default broker
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="nexus")
+CELERY_TASK_IGNORE_RESULT = True
+# Acknowledged after the task ran: a task of a worker that died is delivered again.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A request that queues a task waits at most about this long for a broker that is down.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING below
+CELERY_TIMEZONE = "UTC"
+
+# Email (hub.services.notifications): printed to the console unless configured.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-emails"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Nexus <noreply@nexus.localhost>")
+# Who gets the weekly digest (hub.services.reports); empty: every moderator with an email.
+HUB_DIGEST_RECIPIENTS = env.list("HUB_DIGEST_RECIPIENTS", default=[])
+
+# Logs: one JSON object a line in production, readable text in development; each
+# line carries the request id (nexus_graphql.request_id).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "nexus_graphql.request_id.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "nexus_graphql.logging_json.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -20,9 +20,10 @@ from graphene_django.views import GraphQLView
 from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast
 
 from hub.errors import ApplicationError
-from nexus_graphql import response_cache
+from nexus_graphql import metrics, ratelimit, response_cache
 from nexus_graphql.documents import DocumentCache
 from nexus_graphql.execution import LeanExecutionContext
+from nexus_graphql.graphiql import page_context as graphiql_page_context
 from schema.accounts.tokens import InvalidToken, is_token_error, viewer_of
 from schema.core.limits import QueryLimitExceeded, QueryLimits, check_limits
 
@@ -93,7 +94,7 @@ class NexusGraphQLView(GraphQLView):
             else:
                 try:
                     data = json.loads(_decode(request.body))
-                except ValueError:
+                except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
                     raise BadRequest("The body is not valid JSON.") from None
                 if not isinstance(data, dict):
                     raise BadRequest("The body must be a JSON object {query, variables}.")
@@ -102,7 +103,7 @@ class NexusGraphQLView(GraphQLView):
             if isinstance(data.get("variables"), str):
                 try:
                     data["variables"] = json.loads(data["variables"])
-                except ValueError:
+                except (ValueError, RecursionError):
                     raise BadRequest("variables is not valid JSON.") from None
         query, variables = data.get("query"), data.get("variables")
         operation_name = data.get("operationName")
@@ -114,8 +115,11 @@ class NexusGraphQLView(GraphQLView):
             raise BadRequest("operationName must be a string.")
         return query, variables, operation_name
 
+    @metrics.observe_operation
     def _execute(self, request, query, variables, operation_name):
         document = self.documents.get(query)
+        if (refused := ratelimit.enforce(request, document, operation_name)) is not None:
+            return refused
         if document.errors:
             return self._respond(request, ExecutionResult(None, list(document.errors)), 400, False)
         operation = get_operation_ast(document.ast, operation_name)
@@ -211,9 +215,12 @@ class NexusGraphQLView(GraphQLView):
             "graphiql_header_editor_enabled": graphene_settings.GRAPHIQL_HEADER_EDITOR_ENABLED,
             "graphiql_should_persist_headers": graphene_settings.GRAPHIQL_SHOULD_PERSIST_HEADERS,
             "graphiql_input_value_deprecation": graphene_settings.GRAPHIQL_INPUT_VALUE_DEPRECATION,
+            # The page itself loads GraphiQL from static files (nexus_graphql/graphiql.py).
+            **graphiql_page_context(),
         }
 
     @staticmethod
+    @metrics.count_error
     def format_error(error):
         if not isinstance(error, GraphQLError):
             return _masked(error)

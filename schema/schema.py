@@ -9,6 +9,7 @@ from schema.challenges.schema import ChallengeQueries
 from schema.comments.mutations import CommentMutations
 from schema.contributors.schema import ContributorQueries
 from schema.core.types import Node
+from schema.hub_document.schema import HubDocumentQueries
 from schema.learnings.mutations import LearningMutations
 from schema.learnings.schema import LearningQueries
 from schema.moderation.mutations import ModerationMutations
@@ -25,6 +26,7 @@ class Query(
     ChallengeQueries,
     ContributorQueries,
     SearchQueries,
+    HubDocumentQueries,
     AccountQueries,
     ModerationQueries,
     graphene.ObjectType,

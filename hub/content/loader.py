@@ -266,7 +266,8 @@ def _parse_learning(e: _Entry) -> dict[str, Any]:
         "title": e.text("title", max_length=_max_length(Learning, "title")),
         "slug": e.slug("slug", Learning),
         "kind": e.choice("kind", LearningKind),
-        "summary": e.text("summary", max_length=_max_length(Learning, "summary")),
+        # Optional, as for learnings submitted in the hub (a hub document may hold those).
+        "summary": e.text("summary", max_length=_max_length(Learning, "summary"), required=False),
         "body": e.markdown("body"),
         "technologies": e.strings("technologies"),
     }
@@ -360,13 +361,31 @@ def _read_file(path: Path, errors: list[str]) -> list[Any]:
 def read_seed_data(data_dir: Path) -> SeedData:
     """Read and validate every data file; raise ValueError listing all problems."""
     errors: list[str] = []
+    rows = {kind: _read_file(data_dir / filename, errors) for kind, filename in FILES.items()}
+    return validate_seed_rows(rows, FILES, origin=str(data_dir), errors=errors)
+
+
+def validate_seed_rows(
+    rows: dict[str, list[Any]],
+    sources: dict[str, str],
+    *,
+    origin: str,
+    errors: list[str] | None = None,
+) -> SeedData:
+    """Validate the raw entries of each kind, as read from the YAML files or a hub document.
+
+    `sources` names where each kind's entries come from, for the messages; raise
+    ValueError listing all problems (with those already in `errors`).
+    """
+    errors = [] if errors is None else errors
     entries: dict[str, list[dict[str, Any]]] = {}
     parsed: dict[str, list[tuple[_Entry, dict[str, Any]]]] = {}
-    for kind, filename in FILES.items():
-        rows = _read_file(data_dir / filename, errors)
+    for kind in FILES:
         parsed[kind] = [
             (e, _PARSERS[kind](e))
-            for e in (_Entry(filename, i, raw, errors) for i, raw in enumerate(rows, start=1))
+            for e in (
+                _Entry(sources[kind], i, raw, errors) for i, raw in enumerate(rows[kind], start=1)
+            )
         ]
         entries[kind] = [values for _, values in parsed[kind]]
 
@@ -385,14 +404,14 @@ def read_seed_data(data_dir: Path) -> SeedData:
         for e, values in parsed[kind]:
             for slug in values["technologies"]:
                 if slug not in technology_slugs:
-                    e.problem(f"unknown technology slug {slug!r} (not in {FILES[TECHNOLOGY]})")
+                    e.problem(f"unknown technology slug {slug!r} (not in {sources[TECHNOLOGY]})")
     for e, values in parsed[CHALLENGE]:
         if values["project"] is not None and values["project"] not in project_slugs:
-            e.problem(f"unknown project slug {values['project']!r} (not in {FILES[PROJECT]})")
+            e.problem(f"unknown project slug {values['project']!r} (not in {sources[PROJECT]})")
 
     if errors:
         listing = "\n".join(f"  - {error}" for error in errors)
-        raise ValueError(f"Invalid hub seed data in {data_dir}:\n{listing}")
+        raise ValueError(f"Invalid hub seed data in {origin}:\n{listing}")
     return SeedData(entries)
 
 
@@ -599,6 +618,10 @@ def load_hub(data_dir: Path | str | None = None) -> LoadReport:
 
     Raises ValueError, before writing anything, if a file is missing or invalid.
     """
-    data = read_seed_data(Path(data_dir) if data_dir is not None else DATA_DIR)
+    return load_seed_data(read_seed_data(Path(data_dir) if data_dir is not None else DATA_DIR))
+
+
+def load_seed_data(data: SeedData) -> LoadReport:
+    """Load validated seed content, whatever it was read from, in one transaction."""
     with transaction.atomic():
         return _Loader(data).run()

@@ -9,11 +9,14 @@ from hub.models.community import (
     Vote,
 )
 from hub.models.content import Challenge, Learning, Project, Solution, Technology
+from hub.models.notifications import SentEmail
 from hub.models.people import Contributor
 from hub.models.search import SearchDocument
 from hub.models.seeding import SeedRecord
+from hub.models.traffic import BlockedIP, RequestLog, SuspicionReason, SuspiciousIP
 
 __all__ = [
+    "BlockedIP",
     "Challenge",
     "Comment",
     "ContentStatus",
@@ -25,10 +28,14 @@ __all__ = [
     "ModerationAction",
     "ModerationActionKind",
     "Project",
+    "RequestLog",
     "Revision",
     "SearchDocument",
     "SeedRecord",
+    "SentEmail",
     "Solution",
+    "SuspicionReason",
+    "SuspiciousIP",
     "Technology",
     "TechnologyCategory",
     "Track",

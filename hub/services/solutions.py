@@ -9,7 +9,7 @@ from django.utils import timezone
 from hub.errors import ApplicationError, ErrorCode
 from hub.models import Challenge, ContentStatus, Solution, Vote
 from hub.permissions import is_moderator, require_can_edit, require_contributor
-from hub.services import reputation
+from hub.services import notifications, reputation
 from hub.services.lookups import visible_or_not_found
 from hub.services.revisions import revise
 from hub.services.rules import Checks
@@ -36,9 +36,11 @@ def submit_solution(viewer, *, challenge_id, body) -> Solution:
             ErrorCode.NOT_ALLOWED, "challenge_id", "This challenge is not open for answers."
         )
     checks.raise_if_any()
-    return Solution.objects.create(
+    solution = Solution.objects.create(
         challenge=challenge, author=author, body=body, status=ContentStatus.PUBLISHED
     )
+    notifications.solution_submitted(solution)
+    return solution
 
 
 @transaction.atomic
@@ -128,5 +130,6 @@ def accept_solution(viewer, solution_id) -> Solution:
     Solution.objects.filter(pk=solution.pk).update(is_accepted=True, accepted_at=timezone.now())
     announce_bulk_write(Solution)
     reputation.add(solution.author_id, reputation.ACCEPTED)
+    notifications.solution_accepted(solution, by=actor)
     solution.refresh_from_db()
     return solution

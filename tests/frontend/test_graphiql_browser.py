@@ -1,0 +1,161 @@
+"""GraphiQL in a real browser (Debian's headless Chromium), with the network cut off.
+
+Chromium resolves no host but 127.0.0.1, and every request it makes is logged:
+the page must work from the server's own files alone. Set NEXUS_SCREENSHOT to a
+path (docs/graphiql.png) to keep a screenshot of the page.
+"""
+
+import json
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.frontend.conftest import CHROMEDRIVER, CHROMIUM, OPERATIONS_DIR, require_tool
+
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1400,860",
+    # Offline: no name but the test server's address resolves.
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+)
+RESPONSE = "return document.querySelector('.graphiql-response .CodeMirror').CodeMirror.getValue()"
+VISIBLE_TOOL_EDITOR = ".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror"
+
+
+@pytest.fixture
+def browser():
+    require_tool(
+        CHROMIUM.exists() and CHROMEDRIVER.exists(),
+        "Chromium and ChromeDriver",
+        "apt-get install -y chromium chromium-driver",
+    )
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def requested_urls(driver) -> list[str]:
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def open_graphiql(driver, server) -> list[str]:
+    """Open the page; the titles of its tabs once GraphiQL has rendered."""
+    driver.get(server.graphql_url)
+    WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".graphiql-tab"))
+    return [tab.text for tab in driver.find_elements(By.CSS_SELECTOR, ".graphiql-tab")]
+
+
+def switch_to_tab(driver, title: str) -> None:
+    tab = driver.find_element(
+        By.XPATH, f"//button[contains(@class, 'graphiql-tab-button')][.='{title}']"
+    )
+    tab.click()
+
+
+def run_and_read(driver, expect: str) -> dict:
+    """Press run; the JSON response shown, once it mentions `expect`."""
+    driver.find_element(By.CSS_SELECTOR, ".graphiql-execute-button").click()
+    try:
+        WebDriverWait(driver, 30).until(lambda d: expect in (d.execute_script(RESPONSE) or ""))
+    except TimeoutException:
+        shown = driver.execute_script(RESPONSE)
+        raise AssertionError(f"no {expect} in the response; it shows: {shown}") from None
+    return json.loads(driver.execute_script(RESPONSE))
+
+
+def test_graphiql_runs_a_query_offline_and_shows_the_result(browser, nexus_server):
+    titles = open_graphiql(browser, nexus_server)
+
+    assert titles[0] == "BrowseChallenges"
+    assert len(titles) == len(list(OPERATIONS_DIR.glob("*.graphql")))
+    shown = run_and_read(browser, '"totalCount"')
+
+    query = (OPERATIONS_DIR / "01-browse-challenges.graphql").read_text()
+    assert shown == nexus_server.post(query)
+    newest = shown["data"]["challenges"]["edges"][0]["node"]["title"]
+    assert newest in browser.find_element(By.CSS_SELECTOR, ".graphiql-response").text
+
+    browser.find_element(By.CSS_SELECTOR, "[aria-label='Show Examples']").click()
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".nexus-example"))
+    if os.environ.get("NEXUS_SCREENSHOT"):
+        browser.save_screenshot(str(Path(os.environ["NEXUS_SCREENSHOT"]).resolve()))
+
+    urls = requested_urls(browser)
+    assert any(url.startswith(f"{nexus_server.origin}/static/graphiql/") for url in urls)
+    leaving = [
+        url
+        for url in urls
+        if urlsplit(url).scheme != "data" and urlsplit(url).hostname != "127.0.0.1"
+    ]
+    assert leaving == [], f"requests left 127.0.0.1: {leaving}"
+    errors = [
+        entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"
+    ]
+    assert errors == [], f"the page logged errors: {errors}"
+
+
+def test_signing_in_sends_the_token_and_the_headers_editor_overrides_it(browser, nexus_server):
+    register = json.loads((OPERATIONS_DIR / "05-register.variables.json").read_text())
+    registered = nexus_server.post(
+        "mutation ($input: RegisterInput!) { register(input: $input) { errors { message } } }",
+        register,
+    )
+    assert registered["data"]["register"]["errors"] == []
+    open_graphiql(browser, nexus_server)
+
+    switch_to_tab(browser, "SignIn")
+    signed_in = run_and_read(browser, '"token"')
+    switch_to_tab(browser, "Me")
+    me = run_and_read(browser, '"me"')
+
+    assert signed_in["data"]["tokenAuth"]["token"]
+    assert me["data"]["me"]["username"] == register["input"]["username"]
+
+    browser.find_element(By.XPATH, "//button[.='Headers']").click()
+    browser.execute_script(
+        f"document.querySelector({VISIBLE_TOOL_EDITOR!r}).CodeMirror"
+        '.setValue(\'{"Authorization": "JWT not-a-token"}\')'
+    )
+    refused = run_and_read(browser, "UNAUTHENTICATED")
+    assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_the_examples_panel_reopens_a_closed_example(browser, nexus_server):
+    open_graphiql(browser, nexus_server)
+    switch_to_tab(browser, "Me")  # a tab's close button shows when it is active
+    browser.find_element(By.CSS_SELECTOR, ".graphiql-tab-active .graphiql-tab-close").click()
+    assert "Me" not in [t.text for t in browser.find_elements(By.CSS_SELECTOR, ".graphiql-tab")]
+
+    browser.find_element(By.CSS_SELECTOR, "[aria-label='Show Examples']").click()
+    browser.find_element(By.XPATH, "//button[contains(@class, 'nexus-example')][.='Me']").click()
+
+    WebDriverWait(browser, 10).until(
+        lambda d: "Me" in [t.text for t in d.find_elements(By.CSS_SELECTOR, ".graphiql-tab")]
+    )
+    me = run_and_read(browser, '"me"')
+    assert me == {"data": {"me": None}}

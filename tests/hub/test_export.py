@@ -1,0 +1,351 @@
+"""The hub as one Markdown document: written by export_hub, read back by load_hub --from."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from hub.content.export import render_hub_markdown
+from hub.content.loader import (
+    CHALLENGE,
+    DATA_DIR,
+    LEARNING,
+    PROJECT,
+    TECHNOLOGY,
+    entry_state,
+    load_hub,
+    read_seed_data,
+)
+from hub.content.markdown_reader import (
+    load_hub_document,
+    parse_hub_document,
+    read_hub_document,
+)
+from hub.models import (
+    Challenge,
+    ContentStatus,
+    Learning,
+    LearningKind,
+    Project,
+    SeedRecord,
+    Solution,
+    Technology,
+)
+from tests.factories import (
+    ChallengeFactory,
+    LearningFactory,
+    ProjectFactory,
+    SolutionFactory,
+    TechnologyFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SECTION_HEADINGS = [
+    "## Technologies",
+    "## Concepts",
+    "## Challenges",
+    "## Best practices",
+    "## Takeaways",
+    "## Collaboration",
+    "## Projects",
+]
+
+
+def empty_the_hub():
+    """An empty hub, as in a new database (accounts may stay: they are not content)."""
+    Solution.objects.all().delete()
+    Challenge.objects.all().delete()
+    Learning.objects.all().delete()
+    Project.objects.all().delete()
+    Technology.objects.all().delete()
+    SeedRecord.objects.all().delete()
+
+
+def round_trip(tmp_path) -> tuple[str, str]:
+    """Export, load into an emptied hub, export again: both documents."""
+    first = render_hub_markdown()
+    path = tmp_path / "hub.md"
+    path.write_text(first, encoding="utf-8")
+    empty_the_hub()
+    load_hub_document(path)
+    return first, render_hub_markdown()
+
+
+def section_of(document: str, heading: str) -> str:
+    start = document.index(f"\n{heading}\n")
+    following = [document.find(f"\n{h}\n", start + 1) for h in SECTION_HEADINGS]
+    ends = [i for i in following if i > start]
+    return document[start : min(ends) if ends else len(document)]
+
+
+@pytest.fixture
+def small_hub():
+    django = TechnologyFactory(name="Django", slug="django", summary="The web framework.")
+    redis = TechnologyFactory(name="Redis", slug="redis", category="CACHE", summary="A cache.")
+    project = ProjectFactory(title="Airbnb Clone", slug="airbnb-clone", highlights=["GraphQL API"])
+    project.technologies.set([django])
+    for kind in LearningKind.values:
+        learning = LearningFactory(title=f"A {kind.lower()}", kind=kind, summary=f"{kind} summary")
+        learning.technologies.set([redis])
+    challenge = ChallengeFactory(
+        title="Slow listings", slug="slow-listings", project=project, description="N+1 queries."
+    )
+    challenge.technologies.set([django, redis])
+    SolutionFactory(challenge=challenge, body="Cache it.", score=3)
+    SolutionFactory(challenge=challenge, body="Prefetch.", is_accepted=True)
+    return challenge
+
+
+def test_the_document_has_every_section_in_order(small_hub):
+    document = render_hub_markdown()
+
+    positions = [document.index(f"\n{heading}\n") for heading in SECTION_HEADINGS]
+    assert positions == sorted(positions)
+    assert document.startswith("# ProDev Backend knowledge hub\n")
+    assert "1 challenges" in document and "4 learnings" in document
+
+
+def test_each_learning_is_written_in_its_kinds_section(small_hub):
+    document = render_hub_markdown()
+
+    assert "### A concept\n" in section_of(document, "## Concepts")
+    assert "### A best_practice\n" in section_of(document, "## Best practices")
+    assert "### A takeaway\n" in section_of(document, "## Takeaways")
+    assert "### A collaboration\n" in section_of(document, "## Collaboration")
+
+
+def test_a_technology_is_written_with_what_was_learned(small_hub):
+    technologies = section_of(render_hub_markdown(), "## Technologies")
+
+    assert (
+        '<a id="technology-redis"></a>\n### Redis\n\n'
+        "- **Category:** Cache\n- **Summary:** A cache.\n\nLearned **things**.\n"
+    ) in technologies
+
+
+def test_a_challenge_is_written_with_its_accepted_solution_first(small_hub):
+    challenges = section_of(render_hub_markdown(), "## Challenges")
+
+    assert (
+        '<a id="challenge-slow-listings"></a>\n### Slow listings\n\n'
+        "- **Project:** [Airbnb Clone](#project-airbnb-clone)\n"
+        "- **Technologies:** [Django](#technology-django), [Redis](#technology-redis)\n\n"
+        "N+1 queries.\n\n"
+        '<a id="solution-slow-listings-1"></a>\n#### Accepted solution\n\nPrefetch.\n\n'
+        '<a id="solution-slow-listings-2"></a>\n#### Solution\n\nCache it.\n'
+    ) in challenges
+
+
+def test_a_project_is_written_with_its_highlights(small_hub):
+    projects = section_of(render_hub_markdown(), "## Projects")
+
+    assert (
+        "### Airbnb Clone\n\n- **Summary:** A project.\n"
+        "- **Technologies:** [Django](#technology-django)\n- **Repository:** none\n"
+        "- **Highlights:**\n  - GraphQL API\n\nDescription of the project.\n"
+    ) in projects
+
+
+def test_only_what_anyone_may_see_is_written(small_hub):
+    LearningFactory(title="Waiting for review", status=ContentStatus.PENDING)
+    ChallengeFactory(title="Hidden by a moderator", status=ContentStatus.HIDDEN)
+    SolutionFactory(challenge=small_hub, body="Spam answer.", status=ContentStatus.HIDDEN)
+
+    document = render_hub_markdown()
+
+    for unpublished in ("Waiting for review", "Hidden by a moderator", "Spam answer."):
+        assert unpublished not in document
+
+
+def test_the_document_costs_the_same_queries_however_much_the_hub_holds(small_hub):
+    with CaptureQueriesContext(connection) as small:
+        render_hub_markdown()
+    for n in range(5):
+        LearningFactory(title=f"More {n}").technologies.set([Technology.objects.first()])
+        SolutionFactory(challenge=ChallengeFactory(project=Project.objects.first()))
+
+    with CaptureQueriesContext(connection) as larger:
+        render_hub_markdown()
+
+    assert len(larger) == len(small) <= 10
+
+
+def test_export_then_load_into_an_empty_hub_then_export_gives_the_same_document(tmp_path):
+    load_hub()
+    challenge = Challenge.objects.get(slug="drf-nested-serialization-errors")
+    # Community content: answers ranked by votes, a learning without summary, texts
+    # with Windows line ends, headings and a line that looks like an anchor.
+    SolutionFactory(challenge=challenge, body="Upvoted.\r\n\r\n### A heading\n", score=5)
+    SolutionFactory(challenge=challenge, body='Quoting:\n<a id="technology-python"></a>\nend')
+    LearningFactory(kind=LearningKind.TAKEAWAY, title="  Spaced   title ", summary="")
+
+    first, second = round_trip(tmp_path)
+
+    assert second == first
+    assert "### Spaced title\n" in first
+    assert ' <a id="technology-python"></a>\n' in first  # indented: read back as text
+    assert Solution.objects.filter(challenge__slug=challenge.slug).count() == 4
+
+
+def test_reading_the_document_gives_the_same_entries_as_the_yaml_files(tmp_path):
+    load_hub()
+    path = tmp_path / "hub.md"
+    path.write_text(render_hub_markdown(), encoding="utf-8")
+
+    from_document = read_hub_document(path).entries
+    from_yaml = read_seed_data(DATA_DIR).entries
+
+    for kind in (TECHNOLOGY, PROJECT, LEARNING):
+        states = sorted((entry_state(kind, e) for e in from_document[kind]), key=str)
+        assert states == sorted((entry_state(kind, e) for e in from_yaml[kind]), key=str)
+    assert _challenges(from_document) == _challenges(from_yaml)
+
+
+def _challenges(entries) -> dict:
+    """Each challenge's state with its solutions as a set (the document ranks them)."""
+    return {
+        c["slug"]: (
+            entry_state(CHALLENGE, c),
+            sorted((s["body"], s["accepted"]) for s in c["solutions"]),
+        )
+        for c in entries[CHALLENGE]
+    }
+
+
+def test_loading_the_document_twice_changes_nothing_the_second_time(tmp_path):
+    load_hub()
+    path = tmp_path / "hub.md"
+    path.write_text(render_hub_markdown(), encoding="utf-8")
+    empty_the_hub()
+    load_hub_document(path)
+
+    report = load_hub_document(path)
+
+    assert report.created == report.updated == report.skipped == []
+
+
+# ------------------------------------------------------------------ commands
+
+
+def test_export_hub_writes_the_document_to_stdout_or_a_file(small_hub, tmp_path):
+    out = StringIO()
+    call_command("export_hub", stdout=out)
+    call_command("export_hub", output=tmp_path / "hub.md", stderr=StringIO())
+
+    assert out.getvalue() == render_hub_markdown()
+    assert (tmp_path / "hub.md").read_text(encoding="utf-8") == render_hub_markdown()
+
+
+def test_export_hub_reports_a_file_it_cannot_write(tmp_path):
+    with pytest.raises(CommandError, match="Cannot write"):
+        call_command("export_hub", output=tmp_path / "missing-dir" / "hub.md")
+
+
+def test_load_hub_from_reads_a_document(small_hub, tmp_path):
+    path = tmp_path / "hub.md"
+    call_command("export_hub", output=path, stderr=StringIO())
+    empty_the_hub()
+    out = StringIO()
+
+    call_command("load_hub", "--from", str(path), stdout=out)
+
+    assert "Hub content: 10 created" in out.getvalue()
+    assert render_hub_markdown() == path.read_text(encoding="utf-8")
+
+
+def test_load_hub_from_a_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="No hub document at"):
+        call_command("load_hub", "--from", str(tmp_path / "nope.md"))
+
+
+def test_load_hub_takes_either_a_data_dir_or_a_document(tmp_path):
+    with pytest.raises(CommandError, match="not allowed with argument"):
+        call_command("load_hub", "--from", "hub.md", "--data-dir", str(tmp_path))
+
+
+# ------------------------------------------------------------------ bad documents
+
+
+def problems(document: str) -> str:
+    with pytest.raises(ValueError) as caught:
+        parse_hub_document(document, "hub.md")
+    return str(caught.value)
+
+
+TECHNOLOGY_ENTRY = """<a id="technologies"></a>
+## Technologies
+
+<a id="technology-redis"></a>
+### Redis
+
+- **Category:** Cache
+- **Summary:** A cache.
+
+What was learned.
+"""
+
+
+def test_a_well_formed_entry_is_read_as_a_seed_entry():
+    rows = parse_hub_document(TECHNOLOGY_ENTRY)
+
+    assert rows[TECHNOLOGY] == [
+        {
+            "name": "Redis",
+            "slug": "redis",
+            "category": "CACHE",
+            "summary": "A cache.",
+            "learned": "What was learned.",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        ("# Just a README\n", "line 1: no <a id"),
+        (TECHNOLOGY_ENTRY.replace("technology-redis", "gadget-redis"), "line 4: unknown anchor"),
+        (
+            TECHNOLOGY_ENTRY.replace("Category:** Cache", "Category:** Kitchen"),
+            "Category 'Kitchen'",
+        ),
+        (TECHNOLOGY_ENTRY.replace("### Redis", "Redis"), "line 5: expected a heading ('### ...')"),
+        (TECHNOLOGY_ENTRY.replace("- **Summary:**", "- **Colour:**"), "line 8: expected the tech"),
+        (
+            TECHNOLOGY_ENTRY.replace("## Technologies\n", "## Technologies\nIntro.\n"),
+            "line 3: text",
+        ),
+        (TECHNOLOGY_ENTRY.replace('"technologies"', '"projects"'), "cannot be in the Projects"),
+        (
+            TECHNOLOGY_ENTRY + '\n<a id="solution-redis-1"></a>\n#### Solution\n\nText.\n',
+            "a solution must follow its challenge",
+        ),
+    ],
+    ids=[
+        "no anchors",
+        "unknown anchor",
+        "unknown category",
+        "no heading",
+        "unknown field",
+        "stray text",
+        "wrong section",
+        "orphan solution",
+    ],
+)
+def test_a_malformed_document_is_refused_with_the_line_and_the_reason(document, expected):
+    assert expected in problems(document)
+
+
+def test_links_to_unknown_technologies_are_refused_before_anything_is_written(tmp_path):
+    path = tmp_path / "hub.md"
+    learning = (
+        '\n<a id="concepts"></a>\n## Concepts\n\n<a id="learning-caching"></a>\n### Caching\n\n'
+        "- **Summary:** Why.\n- **Technologies:** [Memcached](#technology-memcached)\n\nBody.\n"
+    )
+    path.write_text(TECHNOLOGY_ENTRY + learning, encoding="utf-8")
+
+    with pytest.raises(ValueError, match="unknown technology slug 'memcached'"):
+        load_hub_document(path)
+    assert not Technology.objects.exists()
