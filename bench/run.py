@@ -431,12 +431,13 @@ def wrk_script(requests: list[Request]) -> str:
     return "\n".join(lines)
 
 
-_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4, "h": 3.6e6}
 
 
 def _ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
-    return float(number) * _UNITS[unit]
+    """A wrk duration ("812.00us", "1.20ms", "2.01s", "1.00m") in milliseconds."""
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text)
+    return float(match.group(1)) * _UNITS[match.group(2)] if match else float("nan")
 
 
 @dataclass
@@ -478,7 +479,8 @@ def load(target: Target, requests: list[Request], seconds: int) -> Measure:
     socket_errors = re.search(r"Socket errors: (.*)", out)
     if socket_errors:
         errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
-    p50, p99 = re.search(r"50%\s+(\S+)", out), re.search(r"99%\s+(\S+)", out)
+    # The distribution lines ("     50%    2.30ms"), not the "+/- Stdev" column.
+    p50, p99 = (re.search(rf"^\s+{p}%\s+(\S+)$", out, re.M) for p in (50, 99))
     return Measure(
         requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         p50_ms=_ms(p50.group(1)) if p50 and total else float("nan"),

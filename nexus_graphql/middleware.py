@@ -16,7 +16,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, empty
@@ -55,7 +55,17 @@ class RequestLogBuffer:
             ):
                 return
             batch, self._entries = self._entries, []
-        self._write(batch)
+        if settings.REQUEST_LOG_BACKGROUND_WRITES:
+            # No request waits for the log: the batch is written beside the next ones.
+            threading.Thread(target=self._write_and_close, args=(batch,), daemon=True).start()
+        else:
+            self._write(batch)
+
+    def _write_and_close(self, batch: list[RequestRecord]) -> None:
+        try:
+            self._write(batch)
+        finally:
+            connection.close()  # this thread's own database connection
 
     def flush(self) -> None:
         with self._lock:

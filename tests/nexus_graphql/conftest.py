@@ -11,6 +11,7 @@ def traffic(settings, db):
     """The traffic middleware on, writing each request's log row at once."""
     settings.TRAFFIC_TRACKING = True
     settings.REQUEST_LOG_BATCH_SIZE = 1
+    settings.REQUEST_LOG_BACKGROUND_WRITES = False  # rows are there when the request returns
     request_log.discard()
     forget_blocklist()
     yield
