@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint lint-deploy db schema js-client
+.PHONY: install run test lint lint-deploy db schema js-client bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,7 @@ js-client: clients/js/node_modules/.package-lock.json
 
 clients/js/node_modules/.package-lock.json: clients/js/package-lock.json
 	cd clients/js && npm ci --no-audit --no-fund
+
+# The side-by-side benchmark (not part of the tests): needs PostgreSQL, Redis, wrk and npm.
+bench: install
+	$(BIN)/python -m bench.run
