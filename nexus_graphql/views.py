@@ -12,6 +12,7 @@ import re
 import uuid
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
@@ -124,6 +125,8 @@ class NexusGraphQLView(GraphQLView):
             return self._respond(request, ExecutionResult(None, list(document.errors)), 400, False)
         operation = get_operation_ast(document.ast, operation_name)
         if operation is None:
+            if operation_name:
+                raise BadRequest(f"The document has no operation named {operation_name!r}.")
             raise BadRequest("Name the operation to run (operationName) among several.")
         if request.method == "GET" and operation.operation != OperationType.QUERY:
             raise BadRequest("Mutations are sent with POST.", 405, "METHOD_NOT_ALLOWED")
@@ -254,8 +257,19 @@ def _decode(body: bytes) -> str:
 
 
 def _masked(error: BaseException) -> dict:
-    """An unexpected failure: logged with an id; its text reaches clients only in DEBUG."""
+    """An unexpected failure: logged with an id; its text reaches clients only in DEBUG.
+
+    A database that cannot be reached (restarting, failing over) is SERVICE_UNAVAILABLE:
+    the client may retry, as it would after the middleware's 503.
+    """
     error_id = uuid.uuid4().hex
     logger.error("Unexpected GraphQL error %s", error_id, exc_info=error)
-    message = str(error) if settings.DEBUG else f"Internal error (id {error_id})."
-    return {"message": message, "extensions": {"code": "INTERNAL_ERROR", "errorId": error_id}}
+    if isinstance(error, OperationalError | InterfaceError):
+        code = "SERVICE_UNAVAILABLE"
+        message = f"The database is unavailable; retry (id {error_id})."
+    else:
+        code = "INTERNAL_ERROR"
+        message = f"Internal error (id {error_id})."
+    if settings.DEBUG:
+        message = str(error)
+    return {"message": message, "extensions": {"code": code, "errorId": error_id}}

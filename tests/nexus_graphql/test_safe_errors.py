@@ -163,3 +163,26 @@ def test_a_garbage_admin_login_is_refused_not_failed(client):
 
 def test_an_unknown_host_is_a_400(client):
     assert client.get("/graphql/", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_a_database_outage_inside_a_resolver_is_service_unavailable(gql, settings, monkeypatch):
+    settings.DEBUG = False
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(selectors, "hub_stats", unreachable)
+
+    payload = gql.query("{ hubStats { challenges } }", expect_errors=True)
+
+    error = payload["errors"][0]
+    assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    assert "closed the connection" not in error["message"]
+    assert error["extensions"]["errorId"] in error["message"]
+
+
+def test_an_unknown_operation_name_is_named_in_the_error(gql):
+    response = gql.post("query A { hubStats { challenges } }", operation_name="B")
+
+    assert response.status_code == 400
+    assert "'B'" in response.json()["errors"][0]["message"]
