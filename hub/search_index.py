@@ -73,11 +73,3 @@ def unindex_object(obj) -> None:
         content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
     ).delete()
 
-
-def rebuild_index() -> int:
-    count = 0
-    for model in SEARCHABLE_MODELS:
-        for obj in model.objects.all():
-            index_object(obj)
-            count += 1
-    return count

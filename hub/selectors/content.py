@@ -15,6 +15,7 @@ from hub.models import (
     Solution,
     Technology,
 )
+from hub.search_index import SEARCHABLE_MODELS
 from hub.selectors import filters
 from hub.selectors.prefetch import (
     ANNOTATIONS,
@@ -232,4 +233,4 @@ def search(viewer, text: str, *, limit: int = 20, selection: Selection | None = 
     return [loaded[key] for key in documents if key in loaded]
 
 
-_SEARCHABLE = {m._meta.model_name: m for m in (Technology, Learning, Project, Challenge, Solution)}
+_SEARCHABLE = {model._meta.model_name: model for model in SEARCHABLE_MODELS}
