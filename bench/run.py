@@ -713,6 +713,12 @@ def main() -> None:
     print(report)
 
 
+def _db_cpu(measures: list[Measure]) -> str:
+    """Database CPU per request; n/a when backends that ended took their counters along."""
+    value = _median(measures, "db_cpu_ms_per_request")
+    return f"{value:.2f}" if value >= 0 else "n/a"
+
+
 def _median(measures: list[Measure], attr: str) -> float:
     return statistics.median(getattr(m, attr) for m in measures)
 
@@ -748,7 +754,7 @@ def render(results, statements, sizes, args) -> str:
                 f"| {scenario} | {name} | {rps:.0f} | {_median(measures, 'p50_ms'):.2f} | "
                 f"{_median(measures, 'p99_ms'):.2f} | "
                 f"{_median(measures, 'cpu_ms_per_request'):.2f} | "
-                f"{_median(measures, 'db_cpu_ms_per_request'):.2f} | "
+                f"{_db_cpu(measures)} | "
                 f"{'-' if sql is None else f'{sql:.1f}'} | "
                 f"{sizes.get((scenario, name), '-')} | {vs_pg} | {vs_floor} | "
                 f"{sum(m.errors for m in measures)} |"
