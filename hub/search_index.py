@@ -72,4 +72,3 @@ def unindex_object(obj) -> None:
     SearchDocument.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
     ).delete()
-
