@@ -30,6 +30,8 @@ _STATUS_AFTER = {
     ModerationActionKind.HIDE: ContentStatus.HIDDEN,
 }
 REASON_MAX = 1_000
+# The actions a client asks for (the others are recorded by the services themselves).
+CLIENT_ACTIONS = tuple(action.value for action in _STATUS_AFTER)
 
 
 def _log(moderator, target, action, reason="", from_status="", to_status=""):

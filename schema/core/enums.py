@@ -1,42 +1,53 @@
-"""GraphQL enums, built from the hub's choices so the two never drift."""
+"""GraphQL enums, built from the hub's own values so the two never drift."""
 
 import graphene
 
-from hub.models import ContentStatus, LearningKind, TechnologyCategory, Track
+from hub.models import (
+    Challenge,
+    ContentStatus,
+    FlagReason,
+    Learning,
+    LearningKind,
+    Project,
+    Technology,
+    TechnologyCategory,
+    Track,
+)
+from hub.selectors.content import ORDERINGS
+from hub.services.moderation import CLIENT_ACTIONS
+from hub.services.solutions import VoteValue
 
 
-def _enum_of(choices, name, description):
-    return graphene.Enum(
-        name, [(value, value) for value in choices.values], description=description
-    )
+def _enum(name: str, values, description: str):
+    return graphene.Enum(name, [(str(v), str(v)) for v in values], description=description)
 
 
-TechnologyCategoryEnum = _enum_of(TechnologyCategory, "TechnologyCategory", "Kind of technology.")
-LearningKindEnum = _enum_of(LearningKind, "LearningKind", "Kind of learning.")
-ContentStatusEnum = _enum_of(ContentStatus, "ContentStatus", "Moderation state of content.")
-TrackEnum = _enum_of(Track, "Track", "The program track of a contributor.")
+TechnologyCategoryEnum = _enum(
+    "TechnologyCategory", TechnologyCategory.values, "Kind of technology."
+)
+LearningKindEnum = _enum("LearningKind", LearningKind.values, "Kind of learning.")
+ContentStatusEnum = _enum("ContentStatus", ContentStatus.values, "Moderation state of content.")
+TrackEnum = _enum("Track", Track.values, "The program track of a contributor.")
+FlagReasonEnum = _enum("FlagReason", FlagReason.values, "Why content was flagged.")
+ModerationActionEnum = _enum(
+    "ModerationAction", CLIENT_ACTIONS, "What a moderator does to content."
+)
+VoteValueEnum = _enum(
+    "VoteValue",
+    [v.value for v in VoteValue],
+    "A vote on a solution; CLEAR takes one's vote back (input only).",
+)
 
-
-def _order_enum(name, values):
-    return graphene.Enum(name, [(v, v) for v in values], description="Sort order of the list.")
-
-
-TechnologyOrderEnum = _order_enum("TechnologyOrder", ["NAME", "NEWEST", "OLDEST", "TITLE"])
-LearningOrderEnum = _order_enum("LearningOrder", ["NEWEST", "OLDEST", "TITLE"])
-ProjectOrderEnum = _order_enum("ProjectOrder", ["NEWEST", "OLDEST", "TITLE"])
-ChallengeOrderEnum = _order_enum("ChallengeOrder", ["NEWEST", "OLDEST", "TITLE", "MOST_SOLUTIONS"])
+_SORT = "Sort order of the list."
+TechnologyOrderEnum = _enum("TechnologyOrder", ORDERINGS[Technology], _SORT)
+LearningOrderEnum = _enum("LearningOrder", ORDERINGS[Learning], _SORT)
+ProjectOrderEnum = _enum("ProjectOrder", ORDERINGS[Project], _SORT)
+ChallengeOrderEnum = _enum("ChallengeOrder", ORDERINGS[Challenge], _SORT)
 
 
 def enum_value(value):
     """Graphene passes enum inputs as members; the hub speaks plain values."""
     return getattr(value, "value", value)
-
-
-VoteValueEnum = graphene.Enum(
-    "VoteValue",
-    [("UP", "UP"), ("DOWN", "DOWN"), ("CLEAR", "CLEAR")],
-    description="A vote on a solution; CLEAR takes one's vote back (input only).",
-)
 
 
 def enum_field(enum, source: str, **kwargs) -> graphene.Field:

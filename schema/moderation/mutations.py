@@ -2,11 +2,11 @@ import graphene
 
 from hub.models import Challenge, Comment, Flag, Learning, Revision, Solution
 from hub.services import moderation
-from schema.core.enums import enum_value
+from schema.core.enums import FlagReasonEnum, ModerationActionEnum, enum_value
 from schema.core.ids import decode_id, decode_pk
 from schema.core.mutations import HubMutation, payload
 from schema.core.types import Node
-from schema.moderation.types import FlagReasonEnum, FlagType, ModerationActionEnum
+from schema.moderation.types import FlagType
 
 MODERATED = {"Challenge": Challenge, "Solution": Solution, "Learning": Learning, "Comment": Comment}
 

@@ -1,19 +1,9 @@
 import graphene
 
 from hub import selectors
-from hub.models import Flag, FlagReason, ModerationActionKind, Revision
-from schema.core.enums import enum_field
+from hub.models import Flag, Revision
+from schema.core.enums import FlagReasonEnum, enum_field
 from schema.core.types import HubObjectType, Node
-
-FlagReasonEnum = graphene.Enum(
-    "FlagReason", [(v, v) for v in FlagReason.values], description="Why content was flagged."
-)
-ModerationActionEnum = graphene.Enum(
-    "ModerationAction",
-    [(v, v) for v in ("PUBLISH", "REJECT", "HIDE")],
-    description="What a moderator does to content.",
-)
-assert {"PUBLISH", "REJECT", "HIDE"} <= set(ModerationActionKind.values)
 
 
 class RevisionType(HubObjectType):
