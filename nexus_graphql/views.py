@@ -71,6 +71,8 @@ class NexusGraphQLView(GraphQLView):
             return error_response(str(error), "UNAUTHENTICATED", 401)
 
     def _dispatch(self, request):
+        if (refused := ratelimit.charge_request(request)) is not None:
+            return refused
         if request.method not in ("GET", "POST"):
             raise BadRequest("GraphQL is served over GET and POST.", 405, "METHOD_NOT_ALLOWED")
         if int(request.META.get("CONTENT_LENGTH") or 0) > settings.GRAPHQL_MAX_BODY_BYTES:
