@@ -90,6 +90,14 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 # A connection kept across requests is checked first, so a database restart heals by itself.
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# No statement runs longer than this (PostgreSQL cancels it; the API answers TIMEOUT),
+# well inside the request's budget (GRAPHQL_EXECUTION_SECONDS) and gunicorn's timeout.
+DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=5_000)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = (
+        f"{_options.get('options', '')} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+    ).strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -173,15 +181,27 @@ GRAPHQL_JWT = {
 GRAPHQL_MAX_BODY_BYTES = env.int("GRAPHQL_MAX_BODY_BYTES", default=100_000)
 GRAPHQL_DOCUMENT_CACHE_SIZE = env.int("GRAPHQL_DOCUMENT_CACHE_SIZE", default=256)
 GRAPHQL_INTROSPECTION = env.bool("GRAPHQL_INTROSPECTION", default=True)
+# The parser stops at this many tokens (GraphiQL's introspection query has about 300).
+GRAPHQL_MAX_TOKENS = env.int("GRAPHQL_MAX_TOKENS", default=5_000)
 GRAPHQL_QUERY_LIMITS = {
     "max_depth": env.int("GRAPHQL_MAX_DEPTH", default=10),
     "max_cost": env.int("GRAPHQL_MAX_COST", default=500_000),
     "max_aliases": env.int("GRAPHQL_MAX_ALIASES", default=30),
     "max_fields": env.int("GRAPHQL_MAX_FIELDS", default=500),
+    "max_directives": env.int("GRAPHQL_MAX_DIRECTIVES", default=50),
 }
+# An execution stops with TIMEOUT past this budget (checked between objects), and with
+# RESPONSE_TOO_LARGE past this many fields or bytes: far inside gunicorn's timeout.
+GRAPHQL_EXECUTION_SECONDS = env.float("GRAPHQL_EXECUTION_SECONDS", default=10.0)
+GRAPHQL_MAX_RESPONSE_FIELDS = env.int("GRAPHQL_MAX_RESPONSE_FIELDS", default=200_000)
+GRAPHQL_MAX_RESPONSE_BYTES = env.int("GRAPHQL_MAX_RESPONSE_BYTES", default=5 * 1024 * 1024)
 # Whole responses of anonymous read queries, invalidated on every write.
 GRAPHQL_RESPONSE_CACHE = env.bool("GRAPHQL_RESPONSE_CACHE", default=True)
 GRAPHQL_RESPONSE_CACHE_SECONDS = env.int("GRAPHQL_RESPONSE_CACHE_SECONDS", default=300)
+# Larger answers are served but not stored: a few huge bodies cannot fill the cache.
+GRAPHQL_RESPONSE_CACHE_MAX_BODY_BYTES = env.int(
+    "GRAPHQL_RESPONSE_CACHE_MAX_BODY_BYTES", default=1024 * 1024
+)
 # Bodies each worker also keeps in memory (keys carry the generation: never stale).
 GRAPHQL_RESPONSE_CACHE_LOCAL_BYTES = env.int(
     "GRAPHQL_RESPONSE_CACHE_LOCAL_BYTES", default=32 * 1024 * 1024
