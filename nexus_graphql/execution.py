@@ -14,7 +14,9 @@ out at the same paths. Not checked on the shortcut: `is_type_of` of concrete
 object types (the value comes from an attribute of the parent model).
 """
 
-from dataclasses import dataclass
+import math
+import time
+from dataclasses import dataclass, field
 from functools import lru_cache, partial
 
 from graphene.relay.node import GlobalID
@@ -94,11 +96,69 @@ def _shortcut(parent_type, field_name: str) -> Shortcut | None:
     return None
 
 
-class LeanExecutionContext(ExecutionContext):
+class ExecutionAborted(BaseException):
+    """Stops an execution at once. A BaseException, because graphql-core turns every
+    Exception of a resolver into an error entry and carries on with the next field."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+@dataclass
+class Budget:
+    """What one execution may spend: a deadline and a number of fields in the response.
+
+    Charged once per object completed (its selected fields), so the check costs one
+    clock read per object, not per field; a single resolver is not interrupted, which
+    is why every resolver's own work is bounded (page caps, statement_timeout).
+    """
+
+    seconds: float = math.inf
+    max_fields: float = math.inf
+    deadline: float = field(init=False)
+    fields: int = field(init=False, default=0)
+
+    def __post_init__(self):
+        self.deadline = time.monotonic() + self.seconds
+
+    def charge(self, fields: int) -> None:
+        self.fields += fields
+        if self.fields > self.max_fields:
+            raise ExecutionAborted(
+                "RESPONSE_TOO_LARGE",
+                f"The response would have more than {self.max_fields} fields; ask for less "
+                "(smaller pages, fewer nested lists).",
+            )
+        if time.monotonic() > self.deadline:
+            raise ExecutionAborted(
+                "TIMEOUT",
+                f"The request ran past its budget of {self.seconds:g} s and was stopped; "
+                "ask for less. Writes that had completed are kept.",
+            )
+
+
+UNBOUNDED = Budget()
+
+
+class BudgetedExecutionContext(ExecutionContext):
+    """graphql-core's execution, charged to the request's Budget (`context.graphql_budget`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.budget = getattr(self.context_value, "graphql_budget", None) or UNBOUNDED
+
+    def execute_fields(self, parent_type, source_value, path, fields):
+        self.budget.charge(len(fields))
+        return super().execute_fields(parent_type, source_value, path, fields)
+
+
+class LeanExecutionContext(BudgetedExecutionContext):
     # Every resolver here is synchronous: nothing is ever awaitable.
     is_awaitable = staticmethod(lambda value: False)
 
     def execute_fields(self, parent_type, source_value, path, fields):
+        self.budget.charge(len(fields))
         results = {}
         shortcuts = self.middleware_manager is None and not isinstance(source_value, dict)
         for response_name, field_nodes in fields.items():

@@ -118,6 +118,8 @@ def get(key: str) -> bytes | None:
 
 
 def put(key: str, body: bytes) -> None:
+    if len(body) > settings.GRAPHQL_RESPONSE_CACHE_MAX_BODY_BYTES:
+        return
     local_bodies.put(key, body)
     try:
         cache.set(key, body, timeout=settings.GRAPHQL_RESPONSE_CACHE_SECONDS)

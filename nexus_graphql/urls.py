@@ -3,7 +3,11 @@ from django.urls import path
 
 from nexus_graphql.views import NexusGraphQLView
 
+graphql_view = NexusGraphQLView.as_view()
+
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("graphql/", NexusGraphQLView.as_view(), name="graphql"),
+    path("graphql/", graphql_view, name="graphql"),
+    # Without the slash too: a POST cannot follow APPEND_SLASH's redirect.
+    path("graphql", graphql_view),
 ]

@@ -4,7 +4,12 @@ import graphene
 from django.db.models import QuerySet
 from graphene_django import DjangoConnectionField
 from graphene_django.utils import maybe_queryset
+from graphql import GraphQLError
 from graphql_relay import get_offset_with_default, offset_to_cursor
+
+
+def bad_page_argument(message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})
 
 
 class CountableConnection(graphene.relay.Connection):
@@ -37,6 +42,45 @@ class ConnectionField(DjangoConnectionField):
     ordered (often prefetched) list, building edges without encoding cursors."""
 
     @classmethod
+    def connection_resolver(
+        cls,
+        resolver,
+        connection,
+        default_manager,
+        queryset_resolver,
+        max_limit,
+        enforce,
+        root,
+        info,
+        **args,
+    ):
+        # graphene-django checks these with `assert`; a client's mistake is a typed error here.
+        for name in ("first", "last"):
+            value = args.get(name)
+            if not isinstance(value, int):
+                continue
+            if value < 0:
+                raise bad_page_argument(f"Argument '{name}' must be a non-negative integer.")
+            if max_limit and value > max_limit:
+                raise bad_page_argument(
+                    f"Requesting {value} records on the `{info.field_name}` connection "
+                    f"exceeds the `{name}` limit of {max_limit} records."
+                )
+        if args.get("offset") is not None and args.get("before") is not None:
+            raise bad_page_argument("`before` and `offset` cannot be combined.")
+        return super().connection_resolver(
+            resolver,
+            connection,
+            default_manager,
+            queryset_resolver,
+            max_limit,
+            enforce,
+            root,
+            info,
+            **args,
+        )
+
+    @classmethod
     def resolve_connection(cls, connection, args, iterable, max_limit=None):
         offset = args.pop("offset", None)
         if offset:
@@ -48,10 +92,6 @@ class ConnectionField(DjangoConnectionField):
         first, last = args.get("first"), args.get("last")
         if max_limit is not None and first is None and last is None:
             first = max_limit
-        for name, value in (("first", first), ("last", last)):
-            if isinstance(value, int) and value < 0:
-                raise ValueError(f"Argument '{name}' must be a non-negative integer.")
-
         after, before = args.get("after"), args.get("before")
         after_offset = get_offset_with_default(after, -1)
         before_offset = get_offset_with_default(before, length)

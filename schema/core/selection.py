@@ -1,41 +1,35 @@
 """What a client selected below a field, as a plain nested dict for hub selectors.
 
 Field names become snake_case; fragments are merged (type conditions included:
-prefetching a superset is harmless) and connection wrappers (`edges`, `node`,
-`nodes`) are removed, so `challenges { edges { node { author { username } } } }`
-gives `{"author": {"username": {}}}`.
+prefetching a superset is harmless) and connection wrappers (`edges` of a
+connection, `node` of an edge) are removed, so
+`challenges { edges { node { author { username } } } }` gives
+`{"author": {"username": {}}}`. The walk is schema.core.walk's, the one the
+query limits use; those limits have bounded the expanded selection before any
+resolver asks for it.
 """
 
 from graphene.utils.str_converters import to_snake_case
-from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
+from graphql import get_named_type
 
-_CONNECTION_WRAPPERS = {"edges", "node", "nodes"}
+from schema.core.walk import child_type, expand, is_connection_wrapper
 
 
 def selection_of(info) -> dict:
     tree: dict = {}
-    for field_node in info.field_nodes:
-        if field_node.selection_set:
-            _collect(info, field_node.selection_set, tree, frozenset())
+    sets = [node.selection_set for node in info.field_nodes if node.selection_set]
+    _collect(info, get_named_type(info.return_type), sets, tree)
     return tree
 
 
-def _collect(info, selection_set, into: dict, seen_fragments: frozenset) -> None:
-    for node in selection_set.selections:
-        if isinstance(node, FieldNode):
-            name = node.name.value
-            if name.startswith("__"):
-                continue
-            if name in _CONNECTION_WRAPPERS:
-                target = into
-            else:
-                target = into.setdefault(to_snake_case(name), {})
-            if node.selection_set:
-                _collect(info, node.selection_set, target, seen_fragments)
-        elif isinstance(node, InlineFragmentNode):
-            _collect(info, node.selection_set, into, seen_fragments)
-        elif isinstance(node, FragmentSpreadNode):
-            name = node.name.value
-            fragment = info.fragments.get(name)
-            if fragment is not None and name not in seen_fragments:
-                _collect(info, fragment.selection_set, into, seen_fragments | {name})
+def _collect(info, parent_type, selection_sets, into: dict) -> None:
+    for node, on_type in expand(info.schema, parent_type, selection_sets, info.fragments):
+        name = node.name.value
+        if name.startswith("__"):
+            continue
+        if is_connection_wrapper(on_type, name):
+            target = into
+        else:
+            target = into.setdefault(to_snake_case(name), {})
+        if node.selection_set:
+            _collect(info, child_type(on_type, name), [node.selection_set], target)

@@ -37,6 +37,17 @@ def test_a_json_post_is_answered(gql):
     assert response.json() == {"data": {"hubStats": {"projects": 0}}}
 
 
+def test_the_endpoint_without_its_trailing_slash_is_the_same_endpoint(gql):
+    response = gql.http.post(
+        "/graphql",
+        json.dumps({"query": "{ hubStats { projects } }"}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {"data": {"hubStats": {"projects": 0}}}
+
+
 def test_operation_name_selects_the_operation(gql):
     document = "query A { hubStats { projects } } query B { hubStats { learnings } }"
 

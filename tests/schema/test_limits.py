@@ -2,18 +2,16 @@
 
 import pytest
 
-from nexus_graphql.views import NexusGraphQLView
+from nexus_graphql.documents import documents
 from tests.factories import ChallengeFactory
 
 
 @pytest.fixture
 def fresh_documents():
     """Validated documents are cached per process; settings changes need a clean cache."""
-    if NexusGraphQLView.documents is not None:
-        NexusGraphQLView.documents.clear()
+    documents.clear()
     yield
-    if NexusGraphQLView.documents is not None:
-        NexusGraphQLView.documents.clear()
+    documents.clear()
 
 
 def codes(payload):
@@ -127,7 +125,7 @@ def test_introspection_is_on_and_can_be_switched_off(gql, settings, fresh_docume
     assert gql.query(query)["__schema"]["queryType"]["name"] == "Query"
 
     settings.GRAPHQL_INTROSPECTION = False
-    NexusGraphQLView.documents.clear()
+    documents.clear()
 
     payload = gql.query(query, expect_errors=True)
     assert "introspection" in payload["errors"][0]["message"].lower()
