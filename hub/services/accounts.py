@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
-from hub.errors import ApplicationError, ErrorCode
+from hub.errors import ApplicationError, ErrorCode, ValidationErrors
 from hub.models import Contributor, Track
+from hub.models.people import email_key, username_key, username_skeleton
 from hub.permissions import require_contributor
 from hub.services.rules import Checks
 
@@ -19,48 +20,82 @@ DISCORD_MAX = 64
 
 @transaction.atomic
 def register(*, username, email, password, display_name=None, track=None) -> Contributor:
+    """A new account. Usernames are compared as the database's unique keys do
+    (hub.models.people): the same after NFKC and case folding is taken, a lookalike of an
+    existing name is refused; one account per email address, whatever its case.
+    """
     User = get_user_model()
     checks = Checks()
     username = checks.text("username", username, max_length=USERNAME_MAX)
     if username:
+        username = User.normalize_username(username)
         try:
             UnicodeUsernameValidator()(username)
         except ValidationError:
             checks.fail(ErrorCode.INVALID, "username", "Use letters, digits and @ . + - _ only.")
+            username = None
     email = checks.text("email", email, max_length=254)
     if email:
         try:
             validate_email(email)
         except ValidationError:
             checks.fail(ErrorCode.INVALID, "email", "Enter a valid email address.")
+            email = None
     display_name = checks.text(
         "display_name", display_name, max_length=DISPLAY_NAME_MAX, required=False
     )
     track = checks.choice("track", track, Track, required=False) or Track.BACKEND
     if not password:
         checks.fail(ErrorCode.REQUIRED, "password", "Password is required.")
-    else:
+    elif checks.storable("password", password):
         try:
             password_validation.validate_password(
                 password, User(username=username or "", email=email or "")
             )
         except ValidationError as error:
             checks.fail(ErrorCode.INVALID, "password", " ".join(error.messages))
-    if username and User.objects.filter(username__iexact=username).exists():
-        checks.fail(ErrorCode.DUPLICATE, "username", "This username is taken.")
-    if email and User.objects.filter(email__iexact=email).exists():
-        checks.fail(ErrorCode.DUPLICATE, "email", "An account with this email exists.")
+    for error in _identity_taken(username, email):
+        checks.errors.append(error)
     checks.raise_if_any()
     try:
         with transaction.atomic():
             user = User.objects.create_user(username=username, email=email, password=password)
-    except IntegrityError:  # a concurrent registration took the name first
-        raise ApplicationError(ErrorCode.DUPLICATE, "This username is taken.", "username") from None
+    except IntegrityError:
+        # A concurrent registration took the name or the address between the check above
+        # and the insert: the unique indexes decided, and the winner has committed by now.
+        raise ValidationErrors(
+            _identity_taken(username, email)
+            or [ApplicationError(ErrorCode.DUPLICATE, _USERNAME_TAKEN, "username")]
+        ) from None
     contributor = user.contributor
     contributor.display_name = display_name or username
     contributor.track = track
-    contributor.save()
+    contributor.save(update_fields=["display_name", "track"])
     return contributor
+
+
+_USERNAME_TAKEN = "This username is taken."
+
+
+def _identity_taken(username: str | None, email: str | None) -> list[ApplicationError]:
+    """DUPLICATE errors for a username or email address an existing account holds."""
+    errors = []
+    if username:
+        if Contributor.objects.filter(username_key=username_key(username)).exists():
+            errors.append(ApplicationError(ErrorCode.DUPLICATE, _USERNAME_TAKEN, "username"))
+        elif Contributor.objects.filter(username_skeleton=username_skeleton(username)).exists():
+            errors.append(
+                ApplicationError(
+                    ErrorCode.DUPLICATE,
+                    "This username looks like an existing one; choose another.",
+                    "username",
+                )
+            )
+    if email and Contributor.objects.filter(email_key=email_key(email)).exists():
+        errors.append(
+            ApplicationError(ErrorCode.DUPLICATE, "An account with this email exists.", "email")
+        )
+    return errors
 
 
 @transaction.atomic

@@ -3,14 +3,21 @@
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.text import slugify
 
 from hub.errors import ApplicationError, ErrorCode, ValidationErrors
-from hub.models import Challenge, ContentStatus
+from hub.models import Challenge, ContentStatus, Solution
 from hub.permissions import is_moderator, require_can_edit, require_contributor
 from hub.services import reputation
-from hub.services.lookups import project_by_slug, technologies_by_slug, visible_or_not_found
+from hub.services.lookups import (
+    locked_or_not_found,
+    project_by_slug,
+    technologies_by_slug,
+    visible_or_not_found,
+)
 from hub.services.revisions import revise
 from hub.services.rules import Checks
+from hub.slugs import create_with_unique_slug
 
 TITLE_MAX = 200
 BULK_MAX = 50
@@ -41,7 +48,8 @@ def submit_challenge(viewer, data: ChallengeInput) -> Challenge:
     """A contributor's new challenge; it is public at once (moderators can hide it)."""
     author = require_contributor(viewer)
     title, description, project, technologies = _validated(data, partial=False)
-    challenge = Challenge.objects.create(
+    challenge = create_with_unique_slug(
+        Challenge,
         title=title,
         description=description,
         project=project,
@@ -67,23 +75,30 @@ def bulk_submit_challenges(viewer, items: list[ChallengeInput]):
         raise ApplicationError(
             ErrorCode.INVALID, f"At most {BULK_MAX} challenges at once.", "challenges"
         )
-    created, errors = [], []
+    created, errors = {}, []
     with transaction.atomic():
-        for index, item in enumerate(items):
+        # Inserted in slug order, so concurrent bulks that share titles wait on each
+        # other's slugs in one order, never in a cycle (a deadlock).
+        for index in sorted(range(len(items)), key=lambda i: _slug_order(items[i])):
             try:
-                created.append(submit_challenge(viewer, item))
+                created[index] = submit_challenge(viewer, items[index])
             except (ApplicationError, ValidationErrors) as failure:
                 for error in getattr(failure, "errors", [failure]):
                     error.index = index
                     errors.append(error)
-    return created, errors
+    errors.sort(key=lambda error: error.index)
+    return [created[index] for index in sorted(created)], errors
+
+
+def _slug_order(item: ChallengeInput) -> str:
+    return slugify(item.title) if isinstance(item.title, str) else ""
 
 
 @transaction.atomic
 def update_challenge(viewer, challenge_id, data: ChallengeInput) -> Challenge:
     challenge = visible_or_not_found(Challenge, viewer, challenge_id)
     require_can_edit(viewer, challenge)
-    challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
+    challenge = locked_or_not_found(Challenge, challenge.pk)
     title, description, project, technologies = _validated(data, partial=True)
     changed = revise(challenge, require_contributor(viewer), title, description)
     if data.project is not None and project != challenge.project:
@@ -101,7 +116,12 @@ def delete_challenge(viewer, challenge_id) -> int:
     """Delete a challenge; its author may only while nobody else has answered it."""
     challenge = visible_or_not_found(Challenge, viewer, challenge_id)
     require_can_edit(viewer, challenge)
-    solutions = list(challenge.solutions.all())
+    # The challenge, then its solutions: no answer, vote or comment can arrive in between,
+    # and of concurrent deletes one withdraws the reputation, the others get NOT_FOUND.
+    challenge = locked_or_not_found(Challenge, challenge.pk)
+    solutions = list(
+        Solution.objects.select_for_update().filter(challenge=challenge).order_by("pk")
+    )
     if not is_moderator(viewer) and any(s.author_id != challenge.author_id for s in solutions):
         raise ApplicationError(
             ErrorCode.NOT_ALLOWED,

@@ -3,7 +3,7 @@ from django.db import transaction
 from hub.errors import ApplicationError, ErrorCode
 from hub.models import Challenge, Comment, ContentStatus, Solution
 from hub.permissions import require_contributor
-from hub.services.lookups import visible_or_not_found
+from hub.services.lookups import locked_or_not_found, visible_or_not_found
 from hub.services.rules import Checks
 
 COMMENT_MAX = 5_000
@@ -29,6 +29,8 @@ def add_comment(viewer, *, target: Challenge | Solution | None, parent_id=None, 
         if parent is None:
             checks.fail(ErrorCode.NOT_FOUND, "parent_id", "No comment with this id in this thread.")
     checks.raise_if_any()
+    # Kept from being deleted until the comment is in (a concurrent delete: NOT_FOUND).
+    target = locked_or_not_found(type(target), target.pk, "target_id", no_key=True)
     return Comment.objects.create(author=author, parent=parent, body=body, **_target_filter(target))
 
 

@@ -15,9 +15,26 @@ def visible_or_not_found(model: type[Model], viewer, pk, field: str | None = "id
     return obj
 
 
+def locked_or_not_found(model: type[Model], pk, field: str | None = "id", *, no_key=False):
+    """The row, locked until the transaction ends; NOT_FOUND if it is gone by then.
+
+    Call it after `visible_or_not_found`, inside the writing transaction: a concurrent
+    delete that commits first makes this NOT_FOUND instead of a write on a missing row.
+    `no_key` (FOR NO KEY UPDATE): enough to keep the row from being deleted while children
+    are attached to it.
+    """
+    obj = model.objects.select_for_update(no_key=no_key).filter(pk=pk).first()
+    if obj is None:
+        name = model._meta.verbose_name
+        raise ApplicationError(ErrorCode.NOT_FOUND, f"No {name} with this id.", field)
+    return obj
+
+
 def technologies_by_slug(slugs, checks, field: str = "technologies") -> list[Technology]:
     """The named technologies; unknown slugs are reported on `checks`."""
     slugs = list(dict.fromkeys(s.strip() for s in slugs or [] if s and s.strip()))
+    if not all(checks.storable(field, s) for s in slugs):
+        return []
     if len(slugs) > 10:
         checks.fail(ErrorCode.INVALID, field, "At most 10 technologies.")
         return []
@@ -29,7 +46,7 @@ def technologies_by_slug(slugs, checks, field: str = "technologies") -> list[Tec
 
 
 def project_by_slug(slug, checks, field: str = "project") -> Project | None:
-    if not slug:
+    if not slug or not checks.storable(field, slug):
         return None
     project = Project.objects.filter(slug=slug.strip()).first()
     if project is None:

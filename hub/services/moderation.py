@@ -106,6 +106,9 @@ def flag_content(viewer, *, model, object_id, reason, note=None) -> Flag:
 @transaction.atomic
 def resolve_flag(viewer, flag_id, *, note=None) -> Flag:
     require_moderator(viewer)
+    checks = Checks()
+    note = checks.text("note", note, max_length=REASON_MAX, required=False)
+    checks.raise_if_any()
     flag = Flag.objects.select_for_update().filter(pk=flag_id).first()
     if flag is None:
         raise ApplicationError(ErrorCode.NOT_FOUND, "No flag with this id.", "id")

@@ -1,9 +1,12 @@
 """Reputation: what a contributor's answers earned, kept exact with F() updates.
 
 Rule: +10 for each upvote and -2 for each downvote on one's solutions, +15 for
-each of one's solutions accepted as a challenge's answer. Votes and acceptance
-on deleted solutions no longer count.
+each of one's solutions accepted as the answer to somebody else's challenge
+(accepting one's own answer earns nothing). Votes and acceptance on deleted
+solutions no longer count.
 """
+
+from collections import Counter
 
 from django.db.models import Count, F, Q
 
@@ -19,18 +22,38 @@ def vote_worth(value: int) -> int:
     return UPVOTE if value > 0 else DOWNVOTE if value < 0 else 0
 
 
+def accepted_worth(solution_author_id: int, challenge_author_id: int | None) -> int:
+    return 0 if solution_author_id == challenge_author_id else ACCEPTED
+
+
 def add(contributor_id: int | None, points: int) -> None:
-    if contributor_id is not None and points:
-        Contributor.objects.filter(pk=contributor_id).update(reputation=F("reputation") + points)
-        announce_bulk_write(Contributor)
+    add_many({contributor_id: points})
+
+
+def add_many(points_by_contributor: dict) -> None:
+    """Apply several changes in one order (by id), so concurrent writers cannot deadlock."""
+    for contributor_id in sorted(pk for pk in points_by_contributor if pk is not None):
+        points = points_by_contributor[contributor_id]
+        if points:
+            Contributor.objects.filter(pk=contributor_id).update(
+                reputation=F("reputation") + points
+            )
+            announce_bulk_write(Contributor)
 
 
 def withdraw_solutions(solutions) -> None:
-    """Take back what the given solutions earned (before they are deleted)."""
+    """Take back what the given solutions earned (before they are deleted).
+
+    Call it with the solutions' rows locked, in the transaction that deletes them.
+    """
     rows = Solution.objects.filter(pk__in=[s.pk for s in solutions]).annotate(
         ups=Count("votes", filter=Q(votes__value=1)),
         downs=Count("votes", filter=Q(votes__value=-1)),
+        challenge_author_id=F("challenge__author_id"),
     )
+    earned = Counter()
     for row in rows:
-        earned = UPVOTE * row.ups + DOWNVOTE * row.downs + (ACCEPTED if row.is_accepted else 0)
-        add(row.author_id, -earned)
+        earned[row.author_id] -= UPVOTE * row.ups + DOWNVOTE * row.downs
+        if row.is_accepted:
+            earned[row.author_id] -= accepted_worth(row.author_id, row.challenge_author_id)
+    add_many(earned)

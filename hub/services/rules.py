@@ -1,4 +1,4 @@
-"""Input rules shared by the services: required, length, enum and content checks.
+"""Input rules shared by the services: storable, required, length, enum and content checks.
 
 A `Checks` collects every problem of an input before anything is written, so a
 client learns all that is wrong at once.
@@ -11,6 +11,29 @@ from django.conf import settings
 from hub.errors import ApplicationError, ErrorCode, ValidationErrors
 
 _LINK = re.compile(r"https?://", re.IGNORECASE)
+# PostgreSQL's text columns refuse NUL (SQLite silently keeps it) and no UTF-8 encoder takes
+# a lone surrogate (JSON's "\ud800" arrives as one): refused on both databases alike.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable_error(field: str, value, label: str = "") -> ApplicationError | None:
+    """INVALID on `field` when the database would refuse this text; None when it is storable."""
+    found = _UNSTORABLE.search(value) if isinstance(value, str) else None
+    if found is None:
+        return None
+    label = label or field.replace("_", " ").capitalize()
+    if found.group() == "\x00":
+        return ApplicationError(ErrorCode.INVALID, f"{label} contains a NUL character.", field)
+    return ApplicationError(
+        ErrorCode.INVALID, f"{label} contains an unpaired surrogate (not valid Unicode).", field
+    )
+
+
+def require_storable(field: str, value, label: str = "") -> None:
+    """For a lone text input (a lookup key, a token) outside a `Checks`."""
+    error = unstorable_error(field, value, label)
+    if error is not None:
+        raise error
 
 
 class Checks:
@@ -19,6 +42,13 @@ class Checks:
 
     def fail(self, code: ErrorCode, field: str | None, message: str) -> None:
         self.errors.append(ApplicationError(code, message, field))
+
+    def storable(self, field: str, value, label: str = "") -> bool:
+        """Every text input passes here before it reaches a query or a column."""
+        error = unstorable_error(field, value, label)
+        if error is not None:
+            self.errors.append(error)
+        return error is None
 
     def text(
         self,
@@ -30,11 +60,13 @@ class Checks:
         partial: bool = False,
         label: str = "",
     ) -> str | None:
-        """Check a text input; returns it stripped, or None when it is absent.
+        """Check a text input; returns it stripped, or None when it is absent or unstorable.
 
         `required`: it may not be empty. `partial` (updates): it may be absent.
         """
         label = label or field.replace("_", " ").capitalize()
+        if not self.storable(field, value, label):
+            return None
         if value is None:
             if required and not partial:
                 self.fail(ErrorCode.REQUIRED, field, f"{label} is required.")

@@ -3,14 +3,14 @@
 from enum import StrEnum
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from hub.errors import ApplicationError, ErrorCode
 from hub.models import Challenge, ContentStatus, Solution, Vote
 from hub.permissions import is_moderator, require_can_edit, require_contributor
 from hub.services import notifications, reputation
-from hub.services.lookups import visible_or_not_found
+from hub.services.lookups import locked_or_not_found, visible_or_not_found
 from hub.services.revisions import revise
 from hub.services.rules import Checks
 from hub.signals import announce_bulk_write
@@ -28,9 +28,11 @@ _VOTE_NUMBER = {VoteValue.UP: Vote.UP, VoteValue.DOWN: Vote.DOWN, VoteValue.CLEA
 @transaction.atomic
 def submit_solution(viewer, *, challenge_id, body) -> Solution:
     author = require_contributor(viewer)
-    challenge = visible_or_not_found(Challenge, viewer, challenge_id, "challenge_id")
     checks = Checks()
     body = checks.markdown("body", body)
+    challenge = visible_or_not_found(Challenge, viewer, challenge_id, "challenge_id")
+    # Kept from being deleted until the answer is in (a concurrent delete: NOT_FOUND).
+    challenge = locked_or_not_found(Challenge, challenge.pk, "challenge_id", no_key=True)
     if challenge.status != ContentStatus.PUBLISHED:
         checks.fail(
             ErrorCode.NOT_ALLOWED, "challenge_id", "This challenge is not open for answers."
@@ -50,7 +52,7 @@ def update_solution(viewer, solution_id, *, body) -> Solution:
     checks = Checks()
     body = checks.markdown("body", body)
     checks.raise_if_any()
-    solution = Solution.objects.select_for_update().get(pk=solution.pk)
+    solution = locked_or_not_found(Solution, solution.pk)
     if revise(solution, require_contributor(viewer), None, body):
         solution.save()
     return solution
@@ -60,6 +62,8 @@ def update_solution(viewer, solution_id, *, body) -> Solution:
 def delete_solution(viewer, solution_id) -> int:
     solution = visible_or_not_found(Solution, viewer, solution_id)
     require_can_edit(viewer, solution)
+    # Locked first: of concurrent deletes one withdraws the reputation, the others NOT_FOUND.
+    solution = locked_or_not_found(Solution, solution.pk)
     reputation.withdraw_solutions([solution])
     pk = solution.pk
     solution.delete()
@@ -83,7 +87,7 @@ def vote_solution(viewer, solution_id, value: VoteValue) -> Solution:
         raise ApplicationError(
             ErrorCode.NOT_ALLOWED, "Only published solutions take votes.", "solution_id"
         )
-    solution = Solution.objects.select_for_update().get(pk=solution.pk)
+    solution = locked_or_not_found(Solution, solution.pk, "solution_id")
     vote = Vote.objects.filter(solution=solution, voter=voter).first()
     old = vote.value if vote else 0
     new = _VOTE_NUMBER[VoteValue(value)]
@@ -107,29 +111,44 @@ def vote_solution(viewer, solution_id, value: VoteValue) -> Solution:
 def accept_solution(viewer, solution_id) -> Solution:
     """Mark a solution as its challenge's answer, replacing any earlier one.
 
-    Only the challenge's author or a moderator may. The challenge row is locked,
-    so concurrent accepts serialize; the database allows one accepted per challenge.
+    Only the challenge's author or a moderator may. The challenge is locked, then the
+    solution and the earlier answer, so concurrent accepts and deletes serialize; the
+    database allows one accepted per challenge. An answer to one's own challenge earns
+    no reputation (hub.services.reputation).
     """
     actor = require_contributor(viewer)
     solution = visible_or_not_found(Solution, viewer, solution_id, "solution_id")
-    challenge = Challenge.objects.select_for_update().get(pk=solution.challenge_id)
+    challenge = locked_or_not_found(Challenge, solution.challenge_id, "solution_id")
     if challenge.author_id != actor.pk and not is_moderator(viewer):
         raise ApplicationError(
             ErrorCode.FORBIDDEN, "Only the challenge's author or a moderator accepts a solution."
         )
+    locked = list(
+        Solution.objects.select_for_update()
+        .filter(Q(pk=solution.pk) | Q(is_accepted=True), challenge=challenge)
+        .order_by("pk")
+    )
+    solution = next((s for s in locked if s.pk == solution.pk), None)
+    if solution is None:
+        raise ApplicationError(ErrorCode.NOT_FOUND, "No solution with this id.", "solution_id")
     if solution.status != ContentStatus.PUBLISHED:
         raise ApplicationError(
             ErrorCode.NOT_ALLOWED, "Only a published solution can be accepted.", "solution_id"
         )
-    previous = challenge.solutions.filter(is_accepted=True).first()
-    if previous is not None and previous.pk == solution.pk:
-        return previous
-    if previous is not None:
-        Solution.objects.filter(pk=previous.pk).update(is_accepted=False, accepted_at=None)
-        reputation.add(previous.author_id, -reputation.ACCEPTED)
+    if solution.is_accepted:
+        return solution
+    points = {}
+    for previous in locked:
+        if previous.is_accepted:
+            Solution.objects.filter(pk=previous.pk).update(is_accepted=False, accepted_at=None)
+            points[previous.author_id] = -reputation.accepted_worth(
+                previous.author_id, challenge.author_id
+            )
     Solution.objects.filter(pk=solution.pk).update(is_accepted=True, accepted_at=timezone.now())
     announce_bulk_write(Solution)
-    reputation.add(solution.author_id, reputation.ACCEPTED)
+    gained = reputation.accepted_worth(solution.author_id, challenge.author_id)
+    points[solution.author_id] = points.get(solution.author_id, 0) + gained
+    reputation.add_many(points)
     notifications.solution_accepted(solution, by=actor)
     solution.refresh_from_db()
     return solution

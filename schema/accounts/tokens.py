@@ -2,11 +2,16 @@
 
 import graphql_jwt
 from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
 from graphql_jwt import utils as jwt_utils
 from graphql_jwt.exceptions import JSONWebTokenError
 from graphql_jwt.refresh_token.shortcuts import create_refresh_token
 from graphql_jwt.refresh_token.signals import refresh_token_rotated
+from graphql_jwt.refresh_token.utils import get_refresh_token_model
+from graphql_jwt.settings import jwt_settings
 from graphql_jwt.shortcuts import get_token
+
+from hub.services.rules import unstorable_error
 
 # `Authorization: JWT <token>` is the contract; `Bearer` is accepted too.
 AUTH_PREFIXES = ("jwt", "bearer")
@@ -54,11 +59,60 @@ def is_token_error(error: BaseException) -> bool:
     return isinstance(error, JSONWebTokenError)
 
 
+def _claim_refresh_token(info, refresh_token, *, for_refresh: bool) -> str:
+    """Lock the token's row until the transaction ends; refuse a spent or unusable one.
+
+    Of concurrent redemptions the first revokes the token (rotation or sign-out) and
+    commits; the others then find no unrevoked row under the lock and are refused.
+    """
+    if refresh_token is None:  # the library's fallback, so both paths take the lock
+        refresh_token = info.context.COOKIES.get(jwt_settings.JWT_REFRESH_TOKEN_COOKIE_NAME)
+    if refresh_token is None:
+        raise JSONWebTokenError("Refresh token is required")
+    if unstorable_error("refresh_token", refresh_token) is not None:
+        raise JSONWebTokenError("Invalid refresh token")
+    row = (
+        get_refresh_token_model()
+        .objects.select_for_update(of=("self",))
+        .filter(token=refresh_token, revoked__isnull=True)
+        .select_related("user")
+        .first()
+    )
+    if row is None:
+        raise JSONWebTokenError("Invalid refresh token")
+    if for_refresh and not row.user.is_active:
+        raise JSONWebTokenError("User is disabled")
+    return refresh_token
+
+
+# graphql_jwt's refresh, good once per refresh token even under concurrency (a comment, not
+# a docstring: graphene would print it into schema.graphql).
+class RefreshToken(graphql_jwt.Refresh):
+    class Meta:
+        name = "Refresh"
+
+    @classmethod
+    def mutate(cls, root, info, refresh_token=None, **kwargs):
+        with transaction.atomic():
+            token = _claim_refresh_token(info, refresh_token, for_refresh=True)
+            return super().mutate(root, info, refresh_token=token, **kwargs)
+
+
+# graphql_jwt's revoke: of concurrent revokes of one token, one succeeds.
+class RevokeToken(graphql_jwt.Revoke):
+    class Meta:
+        name = "Revoke"
+
+    @classmethod
+    def mutate(cls, root, info, refresh_token=None, **kwargs):
+        with transaction.atomic():
+            token = _claim_refresh_token(info, refresh_token, for_refresh=False)
+            return super().mutate(root, info, refresh_token=token, **kwargs)
+
+
 # The library's mutations, re-exported so the rest of the schema never imports it.
 TokenAuth = graphql_jwt.ObtainJSONWebToken
 VerifyToken = graphql_jwt.Verify
-RefreshToken = graphql_jwt.Refresh
-RevokeToken = graphql_jwt.Revoke
 
 
 def _revoke_rotated(sender, request, refresh_token, **kwargs):
