@@ -5,6 +5,7 @@ from hub.permissions import require_can_edit, require_contributor
 from hub.services.lookups import technologies_by_slug, visible_or_not_found
 from hub.services.revisions import revise
 from hub.services.rules import Checks
+from hub.slugs import create_with_unique_slug
 
 TITLE_MAX = 200
 SUMMARY_MAX = 300
@@ -21,7 +22,8 @@ def submit_learning(viewer, *, title, kind, summary, body, technologies) -> Lear
     body = checks.markdown("body", body)
     techs = technologies_by_slug(technologies, checks)
     checks.raise_if_any()
-    learning = Learning.objects.create(
+    learning = create_with_unique_slug(  # concurrent equal titles: distinct slugs
+        Learning,
         title=title,
         kind=kind,
         summary=summary,
