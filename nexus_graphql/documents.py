@@ -20,7 +20,9 @@ from nexus_graphql.limits import QueryLimitExceeded, QueryLimits, check_document
 
 # Documents longer than this are parsed every time rather than pinned in memory.
 MAX_CACHED_DOCUMENT_CHARS = 20_000
+# graphql-core's parser stops on its own at a token limit and at deep nesting.
 _TOKENS_ABORTED = "tokens. Parsing aborted."
+_NESTING_ABORTED = "nested too deeply. Parsing aborted."
 
 
 @dataclass(frozen=True)
@@ -64,14 +66,19 @@ class DocumentCache:
                     "QUERY_TOO_COMPLEX",
                     f"The document has more than {max_tokens} tokens; that is the limit.",
                 )
+            elif error.message.endswith(_NESTING_ABORTED):
+                error = _too_deep()
             return Document(None, (error,))
         except RecursionError:  # nesting deeper than the parser can follow
-            return Document(None, (QueryLimitExceeded("QUERY_TOO_DEEP", "Query nested too deep."),))
+            return Document(None, (_too_deep(),))
         try:
             check_document(self.schema, ast, limits)
         except QueryLimitExceeded as error:
             return Document(ast, (error,))
-        errors = validate(self.schema, ast, _validation_rules(introspection), max_errors=20)
+        try:
+            errors = validate(self.schema, ast, _validation_rules(introspection), max_errors=20)
+        except RecursionError:  # argument values nested deeper than validation follows
+            return Document(ast, (_too_deep(),))
         if errors:
             return Document(ast, tuple(errors))
         fingerprint = hashlib.sha256(print_ast(ast).encode()).hexdigest()
@@ -79,6 +86,10 @@ class DocumentCache:
 
     def clear(self):
         self._cached.cache_clear()
+
+
+def _too_deep() -> QueryLimitExceeded:
+    return QueryLimitExceeded("QUERY_TOO_DEEP", "The document nests deeper than it may.")
 
 
 def _validation_rules(introspection: bool) -> tuple:

@@ -31,6 +31,9 @@ class QueryLimits:
     max_aliases: int = 30
     max_fields: int = 500
     max_directives: int = 50
+    max_nesting: int = 50
+    max_same_name: int = 20
+    max_spreads: int = 30
     page_size_cap: int = 100
 
 
@@ -42,11 +45,16 @@ class QueryLimitExceeded(GraphQLError):
 
 def check_document(schema, document, limits: QueryLimits) -> None:
     """Raise QueryLimitExceeded if any definition of the document is over a structural limit."""
-    measurer = Measurer(schema, document, page_size_cap=limits.page_size_cap)
+    measurer = Measurer(
+        schema,
+        document,
+        page_size_cap=limits.page_size_cap,
+        check=lambda measure: _check_shape(measure, limits),
+    )
     for operation in operations_of(document):
-        _check_shape(measurer.operation(operation), limits)
+        measurer.operation(operation)
     for name in fragments_of(document):  # unused ones too: validation reads them all
-        _check_shape(measurer.fragment(name), limits, depth=False)
+        measurer.fragment(name)
 
 
 def check_operation(
@@ -65,11 +73,17 @@ def check_operation(
     return measure
 
 
-def _check_shape(measure: Measure, limits: QueryLimits, *, depth: bool = True) -> None:
-    if depth and measure.depth > limits.max_depth:
+def _check_shape(measure: Measure, limits: QueryLimits) -> None:
+    if measure.depth > limits.max_depth:
         raise QueryLimitExceeded(
             "QUERY_TOO_DEEP",
             f"Query depth {measure.depth} exceeds the limit of {limits.max_depth}.",
+        )
+    if measure.nesting > limits.max_nesting:
+        raise QueryLimitExceeded(
+            "QUERY_TOO_DEEP",
+            f"Selections nest {measure.nesting} levels (fragments included); "
+            f"the limit is {limits.max_nesting}.",
         )
     if measure.aliases > limits.max_aliases:
         raise QueryLimitExceeded(
@@ -80,6 +94,18 @@ def _check_shape(measure: Measure, limits: QueryLimits, *, depth: bool = True) -
         raise QueryLimitExceeded(
             "QUERY_TOO_COMPLEX",
             f"Query selects {measure.fields} fields; the limit is {limits.max_fields}.",
+        )
+    if measure.overlap > limits.max_same_name:
+        raise QueryLimitExceeded(
+            "QUERY_TOO_COMPLEX",
+            f"One selection asks for the same field {measure.overlap} times; "
+            f"the limit is {limits.max_same_name}.",
+        )
+    if measure.spreads > limits.max_spreads:
+        raise QueryLimitExceeded(
+            "QUERY_TOO_COMPLEX",
+            f"One selection spreads {measure.spreads} fragments; "
+            f"the limit is {limits.max_spreads}.",
         )
     if measure.directives > limits.max_directives:
         raise QueryLimitExceeded(

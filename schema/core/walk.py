@@ -15,7 +15,8 @@ limits run before validation: validation itself is not linear in every shape.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from graphql import (
@@ -77,27 +78,64 @@ def expand(schema, parent_type, selection_sets, fragments) -> Iterator[tuple[Fie
     """Each field of the selection sets with the type it is selected on, fragments inlined.
 
     A fragment is inlined once per call, as graphql-core's collect_fields does, so
-    spreading it twice (or in a cycle) adds nothing.
+    spreading it twice (or in a cycle) adds nothing. Iterative: a long chain of
+    fragments costs no Python stack.
     """
     visited: set[str] = set()
-    for selection_set in selection_sets:
-        yield from _expand(schema, parent_type, selection_set, fragments, visited)
-
-
-def _expand(schema, on_type, selection_set, fragments, visited):
-    for node in selection_set.selections:
-        if isinstance(node, FieldNode):
+    stack = [(iter(s.selections), parent_type) for s in reversed(selection_sets)]
+    while stack:
+        selections, on_type = stack[-1]
+        node = next(selections, None)
+        if node is None:
+            stack.pop()
+        elif isinstance(node, FieldNode):
             yield node, on_type
         elif isinstance(node, InlineFragmentNode):
             inner = condition_type(schema, node.type_condition, on_type)
-            yield from _expand(schema, inner, node.selection_set, fragments, visited)
+            stack.append((iter(node.selection_set.selections), inner))
         elif isinstance(node, FragmentSpreadNode):
             name = node.name.value
             fragment = fragments.get(name)
             if fragment is not None and name not in visited:
                 visited.add(name)
                 inner = condition_type(schema, fragment.type_condition, on_type)
-                yield from _expand(schema, inner, fragment.selection_set, fragments, visited)
+                stack.append((iter(fragment.selection_set.selections), inner))
+
+
+def spreads_in(selection_set: SelectionSetNode) -> set[str]:
+    """Names of the fragments a selection set spreads itself (not through other fragments)."""
+    names: set[str] = set()
+    stack = [selection_set]
+    while stack:
+        for node in stack.pop().selections:
+            if isinstance(node, FragmentSpreadNode):
+                names.add(node.name.value)
+            elif node.selection_set is not None:
+                stack.append(node.selection_set)
+    return names
+
+
+def dependency_order(fragments: dict[str, FragmentDefinitionNode]) -> list[str]:
+    """Fragments ordered so that each comes after those it spreads; cycles are broken."""
+    spreads = {name: spreads_in(f.selection_set) for name, f in fragments.items()}
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1: being visited, 2: done
+    for root in fragments:
+        if root in state:
+            continue
+        state[root] = 1
+        stack = [(root, iter(sorted(spreads[root])))]
+        while stack:
+            name, pending = stack[-1]
+            child = next(pending, None)
+            if child is None:
+                stack.pop()
+                state[name] = 2
+                order.append(name)
+            elif child in fragments and child not in state:
+                state[child] = 1
+                stack.append((child, iter(sorted(spreads[child]))))
+    return order
 
 
 _META_FIELDS = {
@@ -135,26 +173,56 @@ class Measure:
     depth: int = 0
     cost: int = 0
     directives: int = 0
+    nesting: int = 0  # selection sets inside one another, inline fragments included
+    # graphql-core's validation compares fields of one response name pairwise and
+    # fragments spread into one selection set pairwise: the largest such groups.
+    overlap: int = 0
+    spreads: int = 0
+    # The set's own response names and spread fragments, merged into the enclosing set.
+    top_names: Counter = field(default_factory=Counter)
+    top_spreads: set[str] = field(default_factory=set)
     root_fields: list[str] = field(default_factory=list)
 
-    def add(self, other: Measure, *, deeper: int = 0, times: int = 1) -> None:
+    def add(self, other: Measure, *, deeper: int = 0, nested: int = 0, times: int = 1) -> None:
         self.fields = min(_CAP, self.fields + other.fields)
         self.aliases = min(_CAP, self.aliases + other.aliases)
         self.directives = min(_CAP, self.directives + other.directives)
         self.depth = max(self.depth, other.depth + deeper)
+        self.nesting = max(self.nesting, other.nesting + nested)
         self.cost = min(_CAP, self.cost + times * other.cost)
+        self.overlap = max(self.overlap, other.overlap)
+        self.spreads = max(self.spreads, other.spreads)
+
+    def absorb(self, other: Measure) -> None:
+        """`other` is a fragment of this very selection set: its fields merge with ours."""
+        self.add(other, nested=1)
+        self.top_names.update(other.top_names)
+        self.top_spreads |= other.top_spreads
 
 
 class Measurer:
-    """Measures selection sets of one document; each fragment is measured once."""
+    """Measures selection sets of one document; each fragment is measured once.
 
-    def __init__(self, schema, document: DocumentNode, variables=None, *, page_size_cap=100):
+    `check` sees every selection set's measure as soon as it is known and may raise:
+    the counts only grow towards the operation, so a walk that is already over a
+    limit stops there, and each step's work stays bounded by the limits.
+    """
+
+    def __init__(
+        self,
+        schema,
+        document: DocumentNode,
+        variables=None,
+        *,
+        page_size_cap=100,
+        check: Callable[[Measure], None] | None = None,
+    ):
         self.schema = schema
+        self.check = check
         self.fragments = fragments_of(document)
         self.variables = variables if isinstance(variables, dict) else {}
         self.page_size_cap = page_size_cap
-        self._fragment_measures: dict[str, Measure] = {}
-        self._in_progress: set[str] = set()
+        self._fragment_measures: dict[str, Measure] | None = None
         self._list_sizes = introspection_list_sizes(schema) if schema is not None else {}
 
     def operation(self, operation: OperationDefinitionNode) -> Measure:
@@ -167,32 +235,36 @@ class Measurer:
         return measure
 
     def fragment(self, name: str) -> Measure:
-        known = self._fragment_measures.get(name)
-        if known is not None:
-            return known
-        fragment = self.fragments.get(name)
-        if fragment is None or name in self._in_progress:
-            return Measure()  # unknown or cyclic: validation refuses the document
-        self._in_progress.add(name)
-        on_type = condition_type(self.schema, fragment.type_condition, None)
-        measure = self.selection_set(fragment.selection_set, on_type)
-        self._in_progress.discard(name)
-        self._fragment_measures[name] = measure
-        return measure
+        """A fragment's measure (empty if unknown, or spread in a cycle: validation refuses)."""
+        if self._fragment_measures is None:
+            # Each fragment measured once, after the ones it spreads: a chain of any
+            # length is a loop here, never a recursion.
+            self._fragment_measures = {}
+            for each in dependency_order(self.fragments):
+                fragment = self.fragments[each]
+                on_type = condition_type(self.schema, fragment.type_condition, None)
+                self._fragment_measures[each] = self.selection_set(fragment.selection_set, on_type)
+        return self._fragment_measures.get(name) or Measure()
 
     def selection_set(self, selection_set: SelectionSetNode, parent_type) -> Measure:
         measure = Measure()
-        spread: set[str] = set()
         for node in selection_set.selections:
             measure.directives += len(node.directives or ())
             if isinstance(node, FieldNode):
                 measure.add(self._field(node, parent_type))
+                measure.top_names[(node.alias or node.name).value] += 1
             elif isinstance(node, InlineFragmentNode):
                 inner = condition_type(self.schema, node.type_condition, parent_type)
-                measure.add(self.selection_set(node.selection_set, inner))
-            elif isinstance(node, FragmentSpreadNode) and node.name.value not in spread:
-                spread.add(node.name.value)
-                measure.add(self.fragment(node.name.value))
+                measure.absorb(self.selection_set(node.selection_set, inner))
+            elif isinstance(node, FragmentSpreadNode):
+                name = node.name.value
+                if name not in measure.top_spreads:  # spread twice, merged once
+                    measure.top_spreads.add(name)
+                    measure.absorb(self.fragment(name))
+        measure.overlap = max(measure.overlap, max(measure.top_names.values(), default=0))
+        measure.spreads = max(measure.spreads, len(measure.top_spreads))
+        if self.check is not None:
+            self.check(measure)
         return measure
 
     def _field(self, node: FieldNode, parent_type) -> Measure:
@@ -210,7 +282,9 @@ class Measurer:
             measure.cost = size
         if node.selection_set is not None:
             child = self.selection_set(node.selection_set, field_type)
-            measure.add(child, deeper=measure.depth, times=size if size is not None else 1)
+            measure.add(
+                child, deeper=measure.depth, nested=1, times=size if size is not None else 1
+            )
         return measure
 
     def _list_size(self, node: FieldNode, parent_type, definition, field_type) -> int | None:
