@@ -213,6 +213,9 @@ HUB_PREFETCH = env.bool("HUB_PREFETCH", default=True)
 GRAPHQL_LEAN_EXECUTION = env.bool("GRAPHQL_LEAN_EXECUTION", default=True)
 
 # Seeded content is attributed to this curator account (no usable password).
+    "max_nesting": env.int("GRAPHQL_MAX_NESTING", default=50),
+    "max_same_name": env.int("GRAPHQL_MAX_SAME_FIELD", default=20),
+    "max_spreads": env.int("GRAPHQL_MAX_SPREADS", default=30),
 HUB_CURATOR_USERNAME = "prodev-hub"
 
 # Content limits, enforced by hub services.
