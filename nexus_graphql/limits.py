@@ -49,10 +49,11 @@ def check_document(schema, document, limits: QueryLimits) -> None:
         schema,
         document,
         page_size_cap=limits.page_size_cap,
-        check=lambda measure: _check_shape(measure, limits),
+        # Depth is checked on whole operations only, so its message gives the exact figure.
+        check=lambda measure: _check_shape(measure, limits, depth=False),
     )
     for operation in operations_of(document):
-        measurer.operation(operation)
+        _check_shape(measurer.operation(operation), limits)
     for name in fragments_of(document):  # unused ones too: validation reads them all
         measurer.fragment(name)
 
@@ -73,8 +74,8 @@ def check_operation(
     return measure
 
 
-def _check_shape(measure: Measure, limits: QueryLimits) -> None:
-    if measure.depth > limits.max_depth:
+def _check_shape(measure: Measure, limits: QueryLimits, *, depth: bool = True) -> None:
+    if depth and measure.depth > limits.max_depth:
         raise QueryLimitExceeded(
             "QUERY_TOO_DEEP",
             f"Query depth {measure.depth} exceeds the limit of {limits.max_depth}.",

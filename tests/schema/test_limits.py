@@ -140,3 +140,85 @@ def test_an_oversized_body_is_refused_with_413(gql, settings):
 
     assert response.status_code == 413
     assert codes(response.json()) == ["BODY_TOO_LARGE"]
+
+
+def test_introspection_fields_count_toward_aliases(gql, fresh_documents):
+    aliases = " ".join(f"t{n}: __typename" for n in range(31))
+
+    payload = gql.query(f"{{ {aliases} }}", expect_errors=True)
+
+    assert codes(payload) == ["QUERY_TOO_COMPLEX"]
+    assert "31 aliases" in payload["errors"][0]["message"]
+
+
+def test_introspection_fields_count_toward_fields(gql, settings, fresh_documents):
+    settings.GRAPHQL_QUERY_LIMITS = {**settings.GRAPHQL_QUERY_LIMITS, "max_fields": 5}
+
+    payload = gql.query(
+        '{ __type(name: "Query") { name kind description fields { name } } }', expect_errors=True
+    )
+
+    assert codes(payload) == ["QUERY_TOO_COMPLEX"]
+    assert "selects 6 fields" in payload["errors"][0]["message"]
+
+
+def test_introspection_costs_what_it_returns(gql, settings, fresh_documents):
+    settings.GRAPHQL_QUERY_LIMITS = {**settings.GRAPHQL_QUERY_LIMITS, "max_cost": 50}
+    types = len(documents.schema.type_map)
+
+    payload = gql.query("{ __schema { types { name } } }", expect_errors=True)
+
+    assert codes(payload) == ["QUERY_TOO_COMPLEX"]
+    assert f"could return {types} nodes" in payload["errors"][0]["message"]
+
+
+def test_aliased_introspections_are_refused_by_cost(gql, fresh_documents):
+    """The 34 MB introspection answer: many aliased copies of the schema's types and fields."""
+    copy = "__schema { types { fields { args { type { name } } } } }"
+    copies = " ".join(f"s{n}: {copy}" for n in range(25))
+
+    payload = gql.query(f"{{ {copies} }}", expect_errors=True)
+
+    assert codes(payload) == ["QUERY_TOO_COMPLEX"]
+    assert "nodes" in payload["errors"][0]["message"]
+
+
+def test_the_same_field_many_times_in_one_selection_is_refused_before_validation(
+    gql, fresh_documents, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        payload = gql.query("{ " + "__typename " * 21 + "}", expect_errors=True)
+
+    assert codes(payload) == ["QUERY_TOO_COMPLEX"]
+    assert "same field 21 times" in payload["errors"][0]["message"]
+
+
+def test_too_many_fragments_in_one_selection_are_refused(gql, settings, fresh_documents):
+    settings.GRAPHQL_QUERY_LIMITS = {**settings.GRAPHQL_QUERY_LIMITS, "max_aliases": 100}
+    fragments = "\n".join(f"fragment F{n} on Query {{ f{n}: __typename }}" for n in range(31))
+    spreads = " ".join(f"...F{n}" for n in range(31))
+
+    payload = gql.query(f"{{ {spreads} }}\n{fragments}", expect_errors=True)
+
+    assert codes(payload) == ["QUERY_TOO_COMPLEX"]
+    assert "spreads 31 fragments" in payload["errors"][0]["message"]
+
+
+def test_every_operation_of_a_document_is_within_the_limits(gql, fresh_documents):
+    """Validation reads all of them, so an unused one cannot smuggle in a heavy shape."""
+    heavy = "query Heavy { " + "__typename " * 25 + "}"
+
+    payload = gql.query(
+        "query Light { __typename }\n" + heavy, operation_name="Light", expect_errors=True
+    )
+
+    assert codes(payload) == ["QUERY_TOO_COMPLEX"]
+
+
+def test_a_document_over_the_token_limit_is_refused_by_the_parser(gql, settings, fresh_documents):
+    settings.GRAPHQL_MAX_TOKENS = 50
+
+    payload = gql.query("{ " + "hubStats { challenges } " * 20 + "}", expect_errors=True)
+
+    assert codes(payload) == ["QUERY_TOO_COMPLEX"]
+    assert "more than 50 tokens" in payload["errors"][0]["message"]
