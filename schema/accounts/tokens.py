@@ -110,9 +110,21 @@ class RevokeToken(graphql_jwt.Revoke):
             return super().mutate(root, info, refresh_token=token, **kwargs)
 
 
-# The library's mutations, re-exported so the rest of the schema never imports it.
+# The library's sign-in, re-exported so the rest of the schema never imports it.
 TokenAuth = graphql_jwt.ObtainJSONWebToken
-VerifyToken = graphql_jwt.Verify
+
+
+# graphql_jwt's verify: a token no UTF-8 encoder takes (a lone surrogate) is invalid, not
+# an internal error.
+class VerifyToken(graphql_jwt.Verify):
+    class Meta:
+        name = "Verify"
+
+    @classmethod
+    def mutate(cls, root, info, token=None, **kwargs):
+        if unstorable_error("token", token) is not None:
+            raise JSONWebTokenError("Invalid token")
+        return super().mutate(root, info, token=token, **kwargs)
 
 
 def _revoke_rotated(sender, request, refresh_token, **kwargs):

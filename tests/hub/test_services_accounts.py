@@ -178,3 +178,77 @@ def test_usernames_are_unique_across_users():
     assert errors_of(register, username="ADA", email="other@example.com") == {
         ("username", "DUPLICATE")
     }
+
+
+# --- one name, one account: canonical form and lookalikes --------------------------------------
+
+# (an existing username, a name that is the same one) by the rule that makes it so.
+SAME_NAME = [
+    ("case", "Ada", "ada"),
+    ("case", "ada", "ADA"),
+    ("NFKC: full-width letters", "ada", "ａｄａ"),  # noqa: RUF001
+    ("NFKC: a ligature", "fiona", "\N{LATIN SMALL LIGATURE FI}ona"),
+    ("case folding: sharp s", "strasse", "Stra\N{LATIN SMALL LETTER SHARP S}e"),
+    ("Cyrillic a", "ada", "\N{CYRILLIC SMALL LETTER A}da"),
+    ("Cyrillic o and e", "joe", "j\N{CYRILLIC SMALL LETTER O}\N{CYRILLIC SMALL LETTER IE}"),
+    ("Cyrillic capital", "peter", "\N{CYRILLIC CAPITAL LETTER ER}eter"),
+    ("Greek omicron", "bob", "b\N{GREEK SMALL LETTER OMICRON}b"),
+    ("Greek alpha and nu", "van", "\N{GREEK SMALL LETTER NU}\N{GREEK SMALL LETTER ALPHA}n"),
+    ("l and 1", "linus", "1inus"),
+    ("l and I", "linus", "Iinus"),
+    ("I and l", "ian", "lan"),
+    ("0 and O", "otto", "0tt0"),
+    ("rn and m", "emma", "ernrna"),
+    ("vv and w", "wendy", "vvendy"),
+    ("cl and d", "daniel", "claniel"),
+]
+DIFFERENT_NAMES = [("ada", "adam"), ("ada", "ada2"), ("mark", "marc"), ("bob", "rob")]
+
+
+@pytest.mark.parametrize(
+    ("rule", "existing", "attempt"), SAME_NAME, ids=[f"{r}: {a}" for r, _, a in SAME_NAME]
+)
+def test_a_name_that_reads_as_an_existing_one_is_refused(rule, existing, attempt):
+    register(username=existing, email="first@example.com")
+    before = row_counts()
+
+    errors = errors_of(register, username=attempt, email="second@example.com")
+
+    assert errors == {("username", "DUPLICATE")}
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize(("existing", "attempt"), DIFFERENT_NAMES)
+def test_names_that_only_resemble_each_other_loosely_are_both_allowed(existing, attempt):
+    register(username=existing, email="first@example.com")
+    assert register(username=attempt, email="second@example.com").username == attempt
+
+
+def test_the_database_holds_one_account_per_canonical_name_and_address():
+    from django.db import IntegrityError, transaction
+
+    register(username="Ada", email="Ada@Example.com")
+    for username, email in [("ADA", "b@example.com"), ("bea", "ada@example.COM")]:
+        # The service's own checks bypassed: the unique indexes still refuse.
+        with pytest.raises(IntegrityError), transaction.atomic():
+            get_user_model().objects.create_user(username=username, email=email)
+
+
+def test_the_migration_fills_the_keys_oldest_first_and_leaves_collisions_empty():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("hub.migrations.0006_username_canonical")
+    old, new = ContributorFactory(user__username="Ada"), ContributorFactory()
+    # A pair from before the rule: the same name in another case.
+    get_user_model().objects.filter(pk=new.user_id).update(username="ADA")
+    Contributor.objects.update(username_key=None, username_skeleton=None, email_key=None)
+
+    migration.fill_identity_keys(apps, None)
+
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert (old.username_key, old.username_skeleton) == ("ada", "ada")
+    assert (new.username_key, new.username_skeleton) == (None, None)
+    assert new.email_key == new.user.email

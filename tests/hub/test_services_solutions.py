@@ -1,5 +1,6 @@
 """hub.services.solutions: answers, edits with history, votes, accepting, reputation."""
 
+import itertools
 import threading
 
 import pytest
@@ -8,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, connection, transaction
 
 from hub.models import ContentStatus, Revision, Solution, Vote
-from hub.services import solutions
+from hub.services import reputation, solutions
 from tests.factories import ChallengeFactory, ContributorFactory, SolutionFactory
 from tests.hub.service_helpers import errors_of, reputation_of, row_counts
 
@@ -480,3 +481,69 @@ def test_concurrent_accepts_leave_exactly_one_accepted_solution():
     second = next(a for a in answers if a.pk != accepted[0].pk)
     with pytest.raises(IntegrityError), transaction.atomic():
         Solution.objects.filter(pk=second.pk).update(is_accepted=True)
+
+
+# --- accepting one's own answer -----------------------------------------------------------------
+
+
+def _rule_reputation(contributor) -> int:
+    """What the README's rule gives from the votes and accepts that exist now."""
+    total = 0
+    for solution in Solution.objects.filter(author=contributor).select_related("challenge"):
+        total += sum(reputation.vote_worth(v.value) for v in solution.votes.all())
+        if solution.is_accepted:
+            total += reputation.accepted_worth(solution.author_id, solution.challenge.author_id)
+    return total
+
+
+def test_accepting_ones_own_answer_earns_no_reputation():
+    challenge = ChallengeFactory()
+    own = SolutionFactory(challenge=challenge, author=challenge.author)
+
+    solutions.accept_solution(challenge.author.user, own.pk)
+
+    assert Solution.objects.get(pk=own.pk).is_accepted
+    assert reputation_of(challenge.author) == 0
+
+
+# Steps on one challenge: accept or delete its author's own answer ("own") or another's.
+STEPS = [
+    ("accept", "own"),
+    ("accept", "other"),
+    ("accept", "third"),
+    ("delete", "own"),
+    ("delete", "other"),
+]
+
+
+@pytest.mark.parametrize(
+    "sequence",
+    [list(p) for p in itertools.permutations(STEPS, 3)],
+    ids=lambda seq: " ".join(f"{a}-{w}" for a, w in seq),
+)
+def test_reputation_follows_the_rule_over_any_sequence_of_accepts_and_deletes(sequence):
+    challenge = ChallengeFactory()
+    answers = {
+        "own": SolutionFactory(challenge=challenge, author=challenge.author),
+        "other": SolutionFactory(challenge=challenge),
+        "third": SolutionFactory(challenge=challenge),
+    }
+    voter = ContributorFactory()
+    for name in ("own", "other"):
+        solutions.vote_solution(voter.user, answers[name].pk, "UP")
+    deleted = set()
+    for action, name in sequence:
+        if name in deleted:
+            continue
+        if action == "accept":
+            solutions.accept_solution(challenge.author.user, answers[name].pk)
+        else:
+            solutions.delete_solution(
+                challenge.author.user if name == "own" else answers[name].author.user,
+                answers[name].pk,
+            )
+            deleted.add(name)
+
+    for answer in answers.values():
+        assert reputation_of(answer.author) == _rule_reputation(answer.author)
+    assert reputation_of(challenge.author) == (0 if "own" in deleted else 10)

@@ -262,6 +262,20 @@ def test_a_revoked_refresh_token_no_longer_refreshes(gql, contributor):
     assert refused(gql, REVOKE, {"refreshToken": tokens["refreshToken"]}) == "UNAUTHENTICATED"
 
 
+def test_a_deactivated_users_refresh_token_is_refused_and_stays_unspent(gql, contributor):
+    tokens = sign_in(gql, contributor.username)
+    get_user_model().objects.filter(pk=contributor.user_id).update(is_active=False)
+
+    assert refused(gql, REFRESH, {"refreshToken": tokens["refreshToken"]}) == "UNAUTHENTICATED"
+    token = RefreshToken.objects.get(token=tokens["refreshToken"])
+    assert token.revoked is None
+    assert RefreshToken.objects.count() == 1  # no new token issued
+
+    # Reactivated, the account's session goes on.
+    get_user_model().objects.filter(pk=contributor.user_id).update(is_active=True)
+    assert gql.query(REFRESH, {"refreshToken": tokens["refreshToken"]})["refreshToken"]["token"]
+
+
 def test_an_unknown_refresh_token_is_refused(gql, db):
     assert refused(gql, REFRESH, {"refreshToken": "f" * 40}) == "UNAUTHENTICATED"
 
