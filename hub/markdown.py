@@ -100,7 +100,7 @@ def _fit_the_allowlist(state: StateCore) -> None:
 
 
 # A reference link copies its definition's URL and title to every use: one
-# 10,000-character URL used 3,000 times as "[r]" is 17 MB of HTML from a 20 kB
+# 10,000-character URL used 2,500 times as "[r] " is 25 MB of HTML from a 20 kB
 # field. Uses may copy this many characters more than they spell out; past it a
 # link keeps its text and loses its target, so the output stays linear in the input.
 _EXPANSION_PER_CHARACTER = 8

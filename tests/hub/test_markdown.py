@@ -3,6 +3,8 @@
 import itertools
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hub.markdown import render_markdown
 from tests.hub.markdown_helpers import assert_inert, read_html
@@ -192,3 +194,21 @@ def test_hostile_markup_is_inert_wherever_it_is_put(payload, context):
     found = assert_inert(render_markdown(text))
 
     assert "https://example.com/ok" in found.attributes("href")
+
+
+# Every character Markdown gives a meaning to, plus letters, a scheme and an entity.
+MARKDOWN_PIECES = st.sampled_from(
+    [
+        *"[]()!*_`~<>&#|\\-+=:.\"' \n\t1aZ",
+        *("javascript:", "https://example.com", "&#106;", "<script>", "onerror=", "    ", "```"),
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(MARKDOWN_PIECES, max_size=120).map("".join))
+def test_any_text_renders_to_inert_html_of_bounded_size(text):
+    html = render_markdown(text)
+
+    assert_inert(html)
+    assert len(html) <= 40 * len(text) + 100
