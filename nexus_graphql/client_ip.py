@@ -10,6 +10,10 @@ Behind N proxies, each appending to X-Forwarded-For, the client is the N-th
 address from the right of that header (the last proxy is the socket peer and
 appears in no header); addresses further left were written by the caller and
 are ignored. django-ipware parses the header (ports, IPv6, junk entries).
+
+Rate limits count an IPv6 caller per /64, the block one subscriber is given (any
+address in it costs the caller nothing), and an IPv4-mapped IPv6 address as the
+IPv4 address it is: see `rate_limit_key`.
 """
 
 import ipaddress
@@ -48,6 +52,21 @@ def _resolve(request) -> str:
         strict=False,
     )
     return _valid(forwarded) or peer
+
+
+@lru_cache(maxsize=4096)
+def rate_limit_key(ip: str) -> str:
+    """The part of an address a caller is counted by: IPv4 whole, IPv6 per /64."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip[:64]  # never over real HTTP (the server gives the peer); still one bucket
+    if address.version == 6 and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    if address.version == 6:
+        # From the integer: a scope id ("fe80::1%eth0") belongs to no network string.
+        return f"{ipaddress.IPv6Address(int(address) >> 64 << 64)}/64"
+    return str(address)
 
 
 def _valid(address: str | None) -> str | None:

@@ -1,14 +1,22 @@
-"""Rate limits per operation kind, counted in the shared cache (all workers agree).
+"""Rate limits: a request pays for what it sends and for what it asks, before the work.
 
-Each request falls in one bucket, the strictest that applies:
-`auth` (tokenAuth, register: per address, whoever asks, against password
-guessing and sign-up floods), `mutation`, or `query` (anything else, unparsable
-documents included). Callers are counted per user when signed in, per address
-otherwise, in fixed windows of RATE_LIMITS["window_seconds"]: one counter key
-per caller, bucket and window, incremented once per request (one round trip to
-Redis). Over the limit: HTTP 429 with Retry-After and extensions.code
-RATE_LIMITED. If the cache is down the request goes through (logged): an
-outage of the cache must not become an outage of the API.
+Two charges, both in fixed windows of RATE_LIMITS["window_seconds"], counted in the
+"ratelimit" cache (its own store: cached responses cannot evict a counter):
+
+1. `charge_request`, first thing in the view, before the body is parsed or a token
+   read: the caller's address pays 1 unit plus 1 per started `bytes_per_unit` of body
+   and query string, against RATE_LIMITS["request"]. Requests refused later (bad JSON,
+   bad token, wrong content type, oversized) have paid already.
+2. `enforce`, once the document is parsed: each tokenAuth or register root field costs 1
+   in the `auth` bucket (30 aliases are 30 sign-in attempts), each other mutation root
+   field 1 in `mutation`, a query 1 in `query`. The address pays, and a signed-in caller's
+   user pays as well, so an account adds no budget to its address and many addresses add
+   none to an account.
+
+Addresses are counted by `client_ip.rate_limit_key` (IPv6 per /64). Over a limit: HTTP
+429 with Retry-After and extensions {code: RATE_LIMITED, retryAfter}. The units are
+taken even when refused. If the store is down requests go through (logged at most every
+30 s): an outage of the counters must not become an outage of the API.
 """
 
 import logging
@@ -16,7 +24,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import JsonResponse
 from graphql import (
     FieldNode,
@@ -27,13 +35,26 @@ from graphql import (
     get_operation_ast,
 )
 
-from nexus_graphql.client_ip import client_ip
+from nexus_graphql.client_ip import client_ip, rate_limit_key
 
 logger = logging.getLogger("nexus.ratelimit")
 
+STORE_ALIAS = "ratelimit"
 AUTH_FIELDS = frozenset({"tokenAuth", "register"})
+_now = time.time  # the clock of the windows, replaceable in tests
 _OUTAGE_LOG_SECONDS = 30.0
 _last_outage_logged = float("-inf")
+_LABELS = {
+    "request": "request units (1 per request, 1 more per started {kb} KB)",
+    "auth": "sign-in and registration fields",
+    "mutation": "mutation fields",
+    "query": "queries",
+}
+
+
+def store():
+    """The counters' cache: never the one cached responses live in."""
+    return caches[STORE_ALIAS]
 
 
 @dataclass(frozen=True)
@@ -42,57 +63,52 @@ class Operation:
 
     type: str  # "query", "mutation", "subscription", or "" when the document is unusable
     name: str
+    # One entry per field the executor runs at the root: per alias; selections sharing a
+    # response key (a fragment spread twice, a field repeated) merge into one run.
     root_fields: tuple[str, ...]
 
     @property
-    def bucket(self) -> str:
-        if AUTH_FIELDS.intersection(self.root_fields):
-            return "auth"
-        return "mutation" if self.type == "mutation" else "query"
+    def charges(self) -> dict[str, int]:
+        """Units per bucket this operation costs."""
+        auth = sum(1 for name in self.root_fields if name in AUTH_FIELDS)
+        charges = {"auth": auth} if auth else {}
+        if self.type == "mutation":
+            others = len(self.root_fields) - auth
+            if others or not auth:
+                charges["mutation"] = max(1, others)
+        else:
+            charges["query"] = 1  # unusable documents included: parsing them was work
+        return charges
 
 
 def charge_request(request) -> JsonResponse | None:
-    """Charge the caller for the request itself, before its body is parsed (see issue 10)."""
-    return None
-
-
-def enforce(request, document, operation_name: str | None) -> JsonResponse | None:
-    """Note the request's operation on it; a 429 response if its caller is over the limit."""
-    operation = describe(document, operation_name)
-    request.graphql_operation = operation
+    """Charge the address for the request itself, before its body is read; a 429 if over."""
     config = settings.RATE_LIMITS
     if not config["enabled"]:
         return None
-    bucket = operation.bucket
-    limit = config[bucket]
-    window = config["window_seconds"]
-    now = time.time()
-    window_index = int(now // window)
-    key = f"rl:{bucket}:{_caller(request, bucket)}:{window_index}"
-    count = _hit(key, window)
-    if count is None or count <= limit:
+    units = request_units(request, config["bytes_per_unit"])
+    return _charge(request, {"request": units}, with_user=False)
+
+
+def request_units(request, bytes_per_unit: int) -> int:
+    """1 + 1 per started `bytes_per_unit` of what the caller sent (declared body + query)."""
+    try:
+        body = max(0, int(request.META.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        body = 0  # Django reads no body then either
+    # Past the body limit the view refuses without reading: charge what it would have read.
+    body = min(body, settings.GRAPHQL_MAX_BODY_BYTES + 1)
+    sent = body + len(request.META.get("QUERY_STRING", ""))
+    return 1 + -(-sent // bytes_per_unit)
+
+
+def enforce(request, document, operation_name: str | None) -> JsonResponse | None:
+    """Note the request's operation on it; charge what it asks; a 429 if its caller is over."""
+    operation = describe(document, operation_name)
+    request.graphql_operation = operation
+    if not settings.RATE_LIMITS["enabled"]:
         return None
-    retry_after = max(1, int((window_index + 1) * window - now + 0.999))
-    message = (
-        f"Rate limit exceeded: at most {limit} {_LABELS[bucket]} per {window} seconds. "
-        f"Retry after {retry_after} seconds."
-    )
-    response = JsonResponse(
-        {
-            "errors": [
-                {
-                    "message": message,
-                    "extensions": {"code": "RATE_LIMITED", "retryAfter": retry_after},
-                }
-            ]
-        },
-        status=429,
-    )
-    response["Retry-After"] = str(retry_after)
-    return response
-
-
-_LABELS = {"auth": "sign-ins and registrations", "mutation": "mutations", "query": "queries"}
+    return _charge(request, operation.charges, with_user=True)
 
 
 def describe(document, operation_name: str | None) -> Operation:
@@ -105,61 +121,107 @@ def describe(document, operation_name: str | None) -> Operation:
         operation.operation, "subscription"
     )
     name = operation.name.value if operation.name else (operation_name or "")
-    return Operation(kind, name, tuple(_root_fields(operation.selection_set, fragments, set())))
+    fields: dict[str, str] = {}  # response key -> field name, in document order
+    _collect_root_fields(operation.selection_set, fragments, set(), fields)
+    return Operation(kind, name, tuple(fields.values()))
 
 
-def _root_fields(selection_set, fragments, seen) -> list[str]:
-    names = []
+def _collect_root_fields(selection_set, fragments, seen, fields) -> None:
+    # Each fragment is walked once: its fields have the same response keys every time.
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
-            names.append(selection.name.value)
+            key = (selection.alias or selection.name).value
+            fields.setdefault(key, selection.name.value)
         elif isinstance(selection, InlineFragmentNode):
-            names += _root_fields(selection.selection_set, fragments, seen)
+            _collect_root_fields(selection.selection_set, fragments, seen, fields)
         elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
             seen.add(selection.name.value)
             fragment = fragments.get(selection.name.value)
             if fragment is not None:
-                names += _root_fields(fragment.selection_set, fragments, seen)
-    return names
+                _collect_root_fields(fragment.selection_set, fragments, seen, fields)
 
 
-def _caller(request, bucket: str) -> str:
-    user = getattr(request, "user", None)
-    if bucket != "auth" and user is not None and user.is_authenticated:
-        return f"user:{user.pk}"
-    return f"ip:{client_ip(request)}"
+def _callers(request, with_user: bool) -> list[str]:
+    callers = [f"ip:{rate_limit_key(client_ip(request))}"]
+    user = getattr(request, "user", None) if with_user else None
+    if user is not None and user.is_authenticated:
+        callers.append(f"user:{user.pk}")
+    return callers
 
 
-def _hit(key: str, window: int) -> int | None:
-    """Count one request in the window's counter; None when the cache cannot count."""
+def _charge(request, charges: dict[str, int], *, with_user: bool) -> JsonResponse | None:
+    config = settings.RATE_LIMITS
+    window = config["window_seconds"]
+    now = _now()
+    window_index = int(now // window)
+    charged = [
+        (bucket, f"rl:{bucket}:{caller}:{window_index}", units)
+        for bucket, units in charges.items()
+        for caller in _callers(request, with_user)
+    ]
+    counts = add_units([(key, units) for _, key, units in charged], window + 1)
+    if counts is None:
+        return None
+    for (bucket, _, _), count in zip(charged, counts, strict=True):
+        if count > config[bucket]:
+            retry_after = max(1, int((window_index + 1) * window - now + 0.999))
+            return _refusal(bucket, config[bucket], window, retry_after)
+    return None
+
+
+def _refusal(bucket: str, limit: int, window: int, retry_after: int) -> JsonResponse:
+    label = _LABELS[bucket].format(kb=settings.RATE_LIMITS["bytes_per_unit"] // 1024)
+    message = (
+        f"Rate limit exceeded: at most {limit} {label} per {window} seconds. "
+        f"Retry after {retry_after} seconds."
+    )
+    error = {"message": message, "extensions": {"code": "RATE_LIMITED", "retryAfter": retry_after}}
+    response = JsonResponse({"errors": [error]}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def add_units(increments: list[tuple[str, int]], timeout: int) -> list[int] | None:
+    """Add units to counters that expire `timeout` s after their first unit; their new
+    values, or None when the store cannot count (one round trip on Redis)."""
+    counters = store()
     try:
-        redis = _redis_client()
+        redis = redis_client(counters)
         if redis is not None:
             pipe = redis.pipeline(transaction=False)
-            full_key = cache.make_and_validate_key(key)
-            pipe.set(full_key, 0, ex=window + 1, nx=True)  # the window's first request
-            pipe.incr(full_key)
-            return pipe.execute()[1]
-        if cache.add(key, 1, timeout=window + 1):
-            return 1
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr: a new window's first request
-        return 1
+            for key, units in increments:
+                full_key = counters.make_and_validate_key(key)
+                pipe.set(full_key, 0, ex=timeout, nx=True)  # the window's first charge
+                pipe.incrby(full_key, units)
+            return pipe.execute()[1::2]
+        return [_add_local(counters, key, units, timeout) for key, units in increments]
     except Exception:
-        _log_outage()
+        log_outage()
         return None
 
 
-def _redis_client():
-    """The raw client behind django-redis (INCR and EXPIRE in one round trip), else None."""
-    client = getattr(cache, "client", None)
+def _add_local(counters, key: str, units: int, timeout: int) -> int:
+    if counters.add(key, units, timeout=timeout):
+        return units
+    try:
+        return counters.incr(key, units)
+    except ValueError:  # expired between add and incr: a new window's first charge
+        counters.add(key, units, timeout=timeout)
+        return units
+
+
+def redis_client(counters):
+    """The raw client behind django-redis (pipelines), or None on another backend."""
+    client = getattr(counters, "client", None)
     get_client = getattr(client, "get_client", None)
     return get_client(write=True) if get_client is not None else None
 
 
-def _log_outage() -> None:
+def log_outage() -> None:
     global _last_outage_logged
     now = time.monotonic()
     if now - _last_outage_logged >= _OUTAGE_LOG_SECONDS:
         _last_outage_logged = now
-        logger.warning("rate limits not enforced: the cache is unavailable", exc_info=True)
+        logger.warning(
+            "rate limits not enforced: the counters' store is unavailable", exc_info=True
+        )

@@ -115,7 +115,22 @@ if REDIS_URL:
                 "SOCKET_TIMEOUT": 0.5,
             },
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="nexus"),
-        }
+        },
+        # Rate-limit counters and sign-in failures (nexus_graphql.ratelimit, signin_guard).
+        # In production point RATELIMIT_REDIS_URL at a Redis of their own with
+        # `maxmemory-policy noeviction`: on the cache's Redis a flood of cached responses
+        # could evict them. Their code handles outages itself (logged, requests let through).
+        "ratelimit": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": env.str("RATELIMIT_REDIS_URL", default=REDIS_URL),
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "IGNORE_EXCEPTIONS": False,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+            },
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="nexus"),
+        },
     }
     DJANGO_REDIS_IGNORE_EXCEPTIONS = True
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
@@ -124,7 +139,13 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "nexus",
-        }
+        },
+        # A store of its own: cached responses filling "default" never cull a counter.
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "nexus-ratelimit",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
     }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -135,6 +156,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 AUTHENTICATION_BACKENDS = [
+    # First: a locked account or address is refused before any password is checked.
+    "nexus_graphql.signin_guard.SigninGuardBackend",
     "graphql_jwt.backends.JSONWebTokenBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -243,15 +266,36 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 if TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Requests per window, per signed-in user or per anonymous address (nexus_graphql.ratelimit).
+# Units per window (nexus_graphql.ratelimit), counted in the "ratelimit" cache. Each address
+# pays for every request before it is parsed (1 unit + 1 per started RATE_LIMIT_KB_PER_UNIT
+# of body and query string); then queries cost 1, and each mutation root field 1 (each
+# alias counts), charged to the address and, when signed in, to the user as well.
 RATE_LIMITS = {
     "enabled": env.bool("RATE_LIMIT_ENABLED", default=True),
     "window_seconds": env.int("RATE_LIMIT_WINDOW_SECONDS", default=60),
+    "request": env.int("RATE_LIMIT_REQUEST_UNITS", default=1500),
+    "bytes_per_unit": env.int("RATE_LIMIT_KB_PER_UNIT", default=4) * 1024,
     "query": env.int("RATE_LIMIT_QUERIES", default=600),
     "mutation": env.int("RATE_LIMIT_MUTATIONS", default=60),
-    # tokenAuth and register, per address whoever asks: password guessing and sign-up floods.
+    # tokenAuth and register fields: password guessing and sign-up floods.
     "auth": env.int("RATE_LIMIT_AUTH", default=10),
 }
+if min(v for k, v in RATE_LIMITS.items() if k != "enabled") < 1:
+    raise ImproperlyConfigured("RATE_LIMIT_* windows, units and allowances must be at least 1.")
+# Failed sign-ins (nexus_graphql.signin_guard), per account and per address: after
+# `account_failures` (or `address_failures`) failures, sign-in is refused for lock_seconds,
+# doubled by each further failure up to max_lock_seconds; failures are remembered for
+# memory_seconds, and a success clears the account's count.
+SIGNIN_GUARD = {
+    "enabled": env.bool("SIGNIN_GUARD_ENABLED", default=True),
+    "account_failures": env.int("SIGNIN_LOCK_ACCOUNT_AFTER", default=5),
+    "address_failures": env.int("SIGNIN_LOCK_ADDRESS_AFTER", default=20),
+    "lock_seconds": env.int("SIGNIN_LOCK_SECONDS", default=60),
+    "max_lock_seconds": env.int("SIGNIN_MAX_LOCK_SECONDS", default=3600),
+    "memory_seconds": env.int("SIGNIN_FAILURE_MEMORY_SECONDS", default=86_400),
+}
+if min(v for k, v in SIGNIN_GUARD.items() if k != "enabled") < 1:
+    raise ImproperlyConfigured("SIGNIN_* counts and durations must be at least 1.")
 # The request log and the address blocklist (nexus_graphql.middleware, hub traffic services).
 TRAFFIC_TRACKING = env.bool("TRAFFIC_TRACKING", default=True)
 REQUEST_LOG_BATCH_SIZE = env.int("REQUEST_LOG_BATCH_SIZE", default=200)

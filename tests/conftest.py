@@ -1,7 +1,7 @@
 import json
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 from zeal import zeal_context
 
@@ -21,9 +21,11 @@ def isolated_cache(settings):
     """
     settings.GRAPHQL_RESPONSE_CACHE = False
     cache.clear()
+    caches["ratelimit"].clear()  # rate-limit counters and sign-in failures
     response_cache.local_bodies.clear()
     yield
     cache.clear()
+    caches["ratelimit"].clear()
     response_cache.local_bodies.clear()
 
 

@@ -12,6 +12,7 @@ from graphql_jwt.settings import jwt_settings
 from graphql_jwt.shortcuts import get_token
 
 from hub.services.rules import unstorable_error
+from nexus_graphql.signin_guard import take_refusal
 
 # `Authorization: JWT <token>` is the contract; `Bearer` is accepted too.
 AUTH_PREFIXES = ("jwt", "bearer")
@@ -110,8 +111,22 @@ class RevokeToken(graphql_jwt.Revoke):
             return super().mutate(root, info, refresh_token=token, **kwargs)
 
 
-# The library's sign-in, re-exported so the rest of the schema never imports it.
-TokenAuth = graphql_jwt.ObtainJSONWebToken
+# graphql_jwt's sign-in; a sign-in refused because the account or address is locked
+# (nexus_graphql.signin_guard) is RATE_LIMITED with retryAfter, not "invalid credentials".
+class TokenAuth(graphql_jwt.ObtainJSONWebToken):
+    """Obtain JSON Web Token mutation"""
+
+    class Meta:
+        name = "ObtainJSONWebToken"
+
+    @classmethod
+    def mutate(cls, root, info, **kwargs):
+        try:
+            return super().mutate(root, info, **kwargs)
+        except JSONWebTokenError:
+            if (locked := take_refusal()) is not None:
+                raise locked.as_graphql_error() from None
+            raise
 
 
 # graphql_jwt's verify: a token no UTF-8 encoder takes (a lone surrogate) is invalid, not

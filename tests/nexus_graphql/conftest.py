@@ -23,6 +23,7 @@ def traffic(settings, db):
 def rate_limits(settings):
     """Small limits, so a test reaches them in a few requests; returns the settings to tweak."""
     settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
         "enabled": True,
         "window_seconds": 60,
         "query": 5,
