@@ -212,6 +212,9 @@ GRAPHQL_QUERY_LIMITS = {
     "max_aliases": env.int("GRAPHQL_MAX_ALIASES", default=30),
     "max_fields": env.int("GRAPHQL_MAX_FIELDS", default=500),
     "max_directives": env.int("GRAPHQL_MAX_DIRECTIVES", default=50),
+    "max_nesting": env.int("GRAPHQL_MAX_NESTING", default=50),
+    "max_same_name": env.int("GRAPHQL_MAX_SAME_FIELD", default=20),
+    "max_spreads": env.int("GRAPHQL_MAX_SPREADS", default=30),
 }
 # An execution stops with TIMEOUT past this budget (checked between objects), and with
 # RESPONSE_TOO_LARGE past this many fields or bytes: far inside gunicorn's timeout.
@@ -236,9 +239,6 @@ HUB_PREFETCH = env.bool("HUB_PREFETCH", default=True)
 GRAPHQL_LEAN_EXECUTION = env.bool("GRAPHQL_LEAN_EXECUTION", default=True)
 
 # Seeded content is attributed to this curator account (no usable password).
-    "max_nesting": env.int("GRAPHQL_MAX_NESTING", default=50),
-    "max_same_name": env.int("GRAPHQL_MAX_SAME_FIELD", default=20),
-    "max_spreads": env.int("GRAPHQL_MAX_SPREADS", default=30),
 HUB_CURATOR_USERNAME = "prodev-hub"
 
 # Content limits, enforced by hub services.
