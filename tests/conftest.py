@@ -1,7 +1,7 @@
 import json
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.test import Client
 from zeal import zeal_context
 
@@ -20,13 +20,17 @@ def isolated_cache(settings):
     and use real transactions (tests/schema/test_response_cache.py).
     """
     settings.GRAPHQL_RESPONSE_CACHE = False
-    cache.clear()
-    caches["ratelimit"].clear()  # rate-limit counters and sign-in failures
+    clear_caches(settings)
     response_cache.local_bodies.clear()
     yield
-    cache.clear()
-    caches["ratelimit"].clear()
+    clear_caches(settings)
     response_cache.local_bodies.clear()
+
+
+def clear_caches(settings) -> None:
+    """Every configured cache: the default one, and the rate limits' ("ratelimit")."""
+    for alias in settings.CACHES:
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

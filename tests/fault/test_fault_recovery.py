@@ -148,6 +148,7 @@ def server(fault_database, tmp_path):
         "REDIS_URL": f"redis://127.0.0.1:{REDIS_PORT}/13",
         "CONN_MAX_AGE": "60",  # kept connections: the restart must be healed, not dodged
         "RATE_LIMIT_MUTATIONS": "1000000",
+        "RATE_LIMIT_REQUEST_UNITS": "1000000",  # one address sends the whole stream
         "RATE_LIMIT_AUTH": "1000",
         "LOG_FORMAT": "text",
     }

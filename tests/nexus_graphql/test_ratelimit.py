@@ -1,14 +1,19 @@
 """Rate limits count what a request does: each auth or mutation root field (aliases too),
 against the address and the signed-in user both, in the store of their own."""
 
+import ipaddress
 import logging
 import random
 
 import pytest
 from django.contrib.auth import get_user_model
 from graphql import parse
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from nexus_graphql import ratelimit
+from nexus_graphql.client_ip import rate_limit_key
 from nexus_graphql.documents import Document
 from tests.conftest import GraphQLClient
 from tests.factories import PASSWORD, ContributorFactory
@@ -300,8 +305,6 @@ def test_within_the_allowance_every_alias_runs_and_writes(db, rate_limits):
 
 
 def random_ipv6_in(prefix: int, rng: random.Random) -> str:
-    import ipaddress
-
     return str(ipaddress.IPv6Address((prefix << 64) | rng.getrandbits(64)))
 
 
@@ -346,3 +349,35 @@ def test_a_root_field_in_a_fragment_still_counts():
 
     assert operation == ratelimit.Operation("mutation", "", ("tokenAuth",))
     assert operation.charges == {"auth": 1}
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(
+    prefix=st.integers(0, 2**64 - 1),
+    host_a=st.integers(0, 2**64 - 1),
+    host_b=st.integers(0, 2**64 - 1),
+    other_prefix=st.integers(0, 2**64 - 1),
+)
+def test_ipv6_addresses_are_keyed_by_their_64(prefix, host_a, host_b, other_prefix):
+    a = ipaddress.IPv6Address(prefix << 64 | host_a)
+    b = ipaddress.IPv6Address(prefix << 64 | host_b)
+    elsewhere = ipaddress.IPv6Address(other_prefix << 64 | host_a)
+    if a.ipv4_mapped is not None or elsewhere.ipv4_mapped is not None:
+        return  # ::ffff:0:0/96 is IPv4, below
+
+    assert (
+        rate_limit_key(str(a))
+        == rate_limit_key(str(b))
+        == f"{ipaddress.IPv6Address(prefix << 64)}/64"
+    )
+    assert (rate_limit_key(str(elsewhere)) == rate_limit_key(str(a))) == (other_prefix == prefix)
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_ipv4_is_keyed_whole_and_mapped_ipv6_as_ipv4(value):
+    v4 = ipaddress.IPv4Address(value)
+    mapped = ipaddress.IPv6Address(0xFFFF << 32 | value)
+
+    assert rate_limit_key(str(v4)) == rate_limit_key(str(mapped)) == str(v4)
+    assert rate_limit_key(mapped.exploded) == str(v4)
