@@ -26,16 +26,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import caches
 from django.http import JsonResponse
-from graphql import (
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    InlineFragmentNode,
-    OperationType,
-    get_operation_ast,
-)
+from graphql import OperationType, get_operation_ast
 
 from nexus_graphql.client_ip import client_ip, rate_limit_key
+from nexus_graphql.responses import error_response
+from schema.core.walk import expand, fragments_of
 
 logger = logging.getLogger("nexus.ratelimit")
 
@@ -116,29 +111,16 @@ def describe(document, operation_name: str | None) -> Operation:
     operation = get_operation_ast(ast, operation_name) if ast is not None else None
     if operation is None:
         return Operation("", operation_name or "", ())
-    fragments = {d.name.value: d for d in ast.definitions if isinstance(d, FragmentDefinitionNode)}
     kind = {OperationType.QUERY: "query", OperationType.MUTATION: "mutation"}.get(
         operation.operation, "subscription"
     )
     name = operation.name.value if operation.name else (operation_name or "")
-    fields: dict[str, str] = {}  # response key -> field name, in document order
-    _collect_root_fields(operation.selection_set, fragments, set(), fields)
+    # One entry per response key, as the executor runs them: a field repeated under the
+    # same key runs once. The walk is the limits' own (schema.core.walk).
+    fields: dict[str, str] = {}
+    for node, _ in expand(None, None, [operation.selection_set], fragments_of(ast)):
+        fields.setdefault((node.alias or node.name).value, node.name.value)
     return Operation(kind, name, tuple(fields.values()))
-
-
-def _collect_root_fields(selection_set, fragments, seen, fields) -> None:
-    # Each fragment is walked once: its fields have the same response keys every time.
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            key = (selection.alias or selection.name).value
-            fields.setdefault(key, selection.name.value)
-        elif isinstance(selection, InlineFragmentNode):
-            _collect_root_fields(selection.selection_set, fragments, seen, fields)
-        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
-            seen.add(selection.name.value)
-            fragment = fragments.get(selection.name.value)
-            if fragment is not None:
-                _collect_root_fields(fragment.selection_set, fragments, seen, fields)
 
 
 def _callers(request, with_user: bool) -> list[str]:
@@ -175,10 +157,7 @@ def _refusal(bucket: str, limit: int, window: int, retry_after: int) -> JsonResp
         f"Rate limit exceeded: at most {limit} {label} per {window} seconds. "
         f"Retry after {retry_after} seconds."
     )
-    error = {"message": message, "extensions": {"code": "RATE_LIMITED", "retryAfter": retry_after}}
-    response = JsonResponse({"errors": [error]}, status=429)
-    response["Retry-After"] = str(retry_after)
-    return response
+    return error_response(message, "RATE_LIMITED", 429, retry_after=retry_after)
 
 
 def add_units(increments: list[tuple[str, int]], timeout: int) -> list[int] | None:
