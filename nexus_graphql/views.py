@@ -68,7 +68,7 @@ class NexusGraphQLView(View):
     def _dispatch(self, request):
         if request.method not in ("GET", "POST"):
             raise BadRequest("GraphQL is served over GET and POST.", 405, "METHOD_NOT_ALLOWED")
-        if int(request.META.get("CONTENT_LENGTH") or 0) > settings.GRAPHQL_MAX_BODY_BYTES:
+        if _content_length(request) > settings.GRAPHQL_MAX_BODY_BYTES:
             raise BadRequest(
                 f"Request body over {settings.GRAPHQL_MAX_BODY_BYTES} bytes.", 413, "BODY_TOO_LARGE"
             )
@@ -140,6 +140,13 @@ class NexusGraphQLView(View):
             response_cache.put(cache_key, response.content)
             _add_validators(request, response, cache_key)
         return response
+
+
+def _content_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise BadRequest("Content-Length is not a number.") from None
 
 
 def _wants_graphiql(request) -> bool:
