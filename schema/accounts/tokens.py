@@ -121,6 +121,9 @@ class TokenAuth(graphql_jwt.ObtainJSONWebToken):
 
     @classmethod
     def mutate(cls, root, info, **kwargs):
+        # Credentials no database can store (NUL, lone surrogates) match no account.
+        if any(unstorable_error(name, value) for name, value in kwargs.items()):
+            raise JSONWebTokenError("Please enter valid credentials")
         try:
             return super().mutate(root, info, **kwargs)
         except JSONWebTokenError:
