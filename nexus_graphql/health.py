@@ -1,32 +1,48 @@
 """What the platform calls: probes for orchestrators, and the Prometheus scrape.
 
-/healthz: the process is alive and answering (no I/O: a slow database must not
-get pods killed). /readyz: the database, the cache and the broker answer
-(READINESS_CHECKS); 503 with the ones that failed otherwise, so traffic goes to
-other pods meanwhile.
-/metrics: django-prometheus's exporter (HTTP and GraphQL operation metrics,
-summed over gunicorn's workers when PROMETHEUS_MULTIPROC_DIR is set).
+/healthz: the process is alive and answering (no I/O at all: a slow database or cache
+must not get pods killed). /readyz: the database, the cache and the broker answer
+(READINESS_CHECKS); 503 with the ones that failed otherwise, so traffic goes to other
+pods meanwhile. /metrics: the Prometheus exporter, for a token or an allowed network
+(nexus_graphql.metrics).
 
-A middleware placed first answers all three, before host checks, HTTPS
-redirects, traffic logging and rate limits: kubelets and Prometheus call a pod
-by its IP over HTTP. None of them is routed by the Ingress (deploy/k8s).
+/readyz serves a result at most READINESS_CACHE_SECONDS (1 s) old, computed at most once
+per interval per process: a caller that finds it stale runs the checks while the callers
+behind it wait for that result instead of running their own. The checks run side by
+side, each in its own thread, and each is given READINESS_CHECK_TIMEOUT_SECONDS: one that
+hangs is reported as timed out, so /readyz answers within a second whatever hangs, and a
+check still hanging is not started again until it returns (no pile of stuck threads).
+
+A middleware placed first answers all three, before host checks, HTTPS redirects,
+traffic logging and rate limits: kubelets and Prometheus call a pod by its IP over HTTP.
+None of them is routed by the Ingress (deploy/k8s). A blocked address is refused on
+/readyz and /metrics as everywhere else; /healthz answers anyone, because reading the
+blocklist is I/O (the cache, the database) and liveness must do none.
 """
 
 import logging
+import threading
+import time
 import uuid
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import connections
+from django.dispatch import receiver
 from django.http import JsonResponse
-from django_prometheus.exports import ExportToDjangoView
 
+from nexus_graphql import metrics
 from nexus_graphql.celery import app as celery_app
+from nexus_graphql.client_ip import client_ip
+from nexus_graphql.middleware import refusal_if_blocked
 
 logger = logging.getLogger("nexus.health")
 
 OK = "ok"
 IN_PROCESS = "in-process"
+TIMED_OUT = "failed: Timeout"
 
 
 def liveness(request) -> JsonResponse:
@@ -34,17 +50,8 @@ def liveness(request) -> JsonResponse:
 
 
 def readiness(request) -> JsonResponse:
-    checks, failed = {}, []
-    for name in settings.READINESS_CHECKS:
-        check = CHECKS[name]
-        try:
-            checks[name] = check()
-        except Exception as error:
-            logger.warning("readiness: %s unreachable: %r", name, error)
-            checks[name] = f"failed: {type(error).__name__}"
-            failed.append(name)
-    body = {"status": "unavailable" if failed else "ready", "checks": checks, "failed": failed}
-    return _answer(body, 503 if failed else 200)
+    result = readiness_checks.current()
+    return _answer(result.body, result.status)
 
 
 def _database() -> str:
@@ -77,19 +84,126 @@ def _broker() -> str:
 CHECKS = {"database": _database, "cache": _cache, "broker": _broker}
 
 
+class ReadinessResult(NamedTuple):
+    configuration: tuple  # what was checked (see _configuration)
+    checked_at: float  # the clock when the checks started: the result is this old
+    body: dict
+    status: int
+
+
+class _Run:
+    """One check in its own thread; `done` is set when it has returned or raised."""
+
+    def __init__(self, name: str, check):
+        self.name, self.done = name, threading.Event()
+        self.outcome: str | None = None
+        self.error: BaseException | None = None
+        threading.Thread(
+            target=self._run, args=(check,), name=f"readyz-{name}", daemon=True
+        ).start()
+
+    def _run(self, check) -> None:
+        try:
+            self.outcome = check()
+        except Exception as error:
+            self.error = error
+        finally:
+            connections.close_all()  # this thread's own connections, never reused
+            self.done.set()
+
+
+class Readiness:
+    """The result of the readiness checks, at most READINESS_CACHE_SECONDS old."""
+
+    def __init__(self, clock=time.monotonic):
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._result: ReadinessResult | None = None
+        self._running: dict[str, _Run] = {}
+
+    def current(self) -> ReadinessResult:
+        configuration = _configuration()
+        result = self._result
+        if self._fresh(result, configuration):
+            return result
+        with self._lock:
+            result = self._result  # a caller ahead of this one may have refreshed it
+            if self._fresh(result, configuration):
+                return result
+            started = self._clock()
+            body, status = self._check(configuration[0])
+            self._result = ReadinessResult(configuration, started, body, status)
+            return self._result
+
+    def forget(self) -> None:
+        with self._lock:
+            self._result = None
+
+    def _fresh(self, result: ReadinessResult | None, configuration: tuple) -> bool:
+        return (
+            result is not None
+            and result.configuration == configuration
+            and self._clock() - result.checked_at < settings.READINESS_CACHE_SECONDS
+        )
+
+    def _check(self, names: tuple[str, ...]) -> tuple[dict, int]:
+        runs = [self._start(name) for name in names]
+        deadline = time.monotonic() + settings.READINESS_CHECK_TIMEOUT_SECONDS
+        checks, failed = {}, []
+        for run in runs:
+            if not run.done.wait(max(0.0, deadline - time.monotonic())):
+                logger.warning("readiness: %s did not answer in time", run.name)
+                checks[run.name] = TIMED_OUT
+                failed.append(run.name)
+            elif run.error is not None:
+                logger.warning("readiness: %s unreachable: %r", run.name, run.error)
+                checks[run.name] = f"failed: {type(run.error).__name__}"
+                failed.append(run.name)
+            else:
+                checks[run.name] = run.outcome
+        body = {"status": "unavailable" if failed else "ready", "checks": checks, "failed": failed}
+        return body, 503 if failed else 200
+
+    def _start(self, name: str) -> _Run:
+        running = self._running.get(name)
+        if running is not None and not running.done.is_set():
+            return running  # still hanging since an earlier refresh: wait for that one
+        self._running[name] = run = _Run(name, CHECKS[name])
+        return run
+
+
+def _configuration() -> tuple:
+    # A result answers for what it checked: the checks asked for, and the broker they reach.
+    return (
+        tuple(settings.READINESS_CHECKS),
+        celery_app.conf.task_always_eager,
+        celery_app.conf.broker_url,
+    )
+
+
+readiness_checks = Readiness()
+
+
+@receiver(setting_changed)
+def _settings_changed(setting, **kwargs) -> None:
+    # The checks read the databases, the caches and the readiness settings.
+    if setting in ("DATABASES", "CACHES") or setting.startswith("READINESS_"):
+        readiness_checks.forget()
+
+
 def _answer(body: dict, status: int) -> JsonResponse:
     response = JsonResponse(body, status=status)
     response["Cache-Control"] = "no-store"
     return response
 
 
-_ENDPOINTS = {
-    "/healthz": liveness,
-    "/healthz/": liveness,
+_PROBES = {
     "/readyz": readiness,
     "/readyz/": readiness,
-    "/metrics": ExportToDjangoView,
+    "/metrics": metrics.export,
 }
+LIVENESS_PATHS = ("/healthz", "/healthz/")
+PATHS = (*LIVENESS_PATHS, *_PROBES)
 
 
 class ProbesAndMetricsMiddleware:
@@ -97,7 +211,14 @@ class ProbesAndMetricsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        endpoint = _ENDPOINTS.get(request.path_info)
-        if endpoint is not None:
-            return endpoint(request)
-        return self.get_response(request)
+        path = request.path_info
+        if path in LIVENESS_PATHS:
+            return liveness(request)
+        endpoint = _PROBES.get(path)
+        if endpoint is None:
+            return self.get_response(request)
+        if settings.TRAFFIC_TRACKING:
+            refused = refusal_if_blocked(client_ip(request))
+            if refused is not None:
+                return refused
+        return endpoint(request)

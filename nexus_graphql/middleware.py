@@ -89,7 +89,18 @@ request_log = RequestLogBuffer()
 atexit.register(request_log.flush)
 
 
+def refusal_if_blocked(ip: str) -> JsonResponse | None:
+    """The 403 a blocked address gets, whatever it asks for; None for anyone else."""
+    if is_blocked(ip):
+        return error_json("Requests from this address are blocked.", "IP_BLOCKED", 403)
+    return None
+
+
 class TrafficMiddleware:
+    """Refuses blocked addresses on every path that reaches it (all but the probes and
+    /metrics, answered before it by nexus_graphql.health with the same refusal); no
+    middleware before it serves anything (static files come after it, from WhiteNoise)."""
+
     def __init__(self, get_response):
         self.get_response = get_response
         check_proxy_settings()  # a bad TRUSTED_PROXIES fails at start, not on every request
@@ -99,9 +110,8 @@ class TrafficMiddleware:
             return self.get_response(request)
         started = time.perf_counter()
         ip = client_ip(request)
-        if is_blocked(ip):
-            response = error_json("Requests from this address are blocked.", "IP_BLOCKED", 403)
-        else:
+        response = refusal_if_blocked(ip)
+        if response is None:
             response = self.get_response(request)
         request_log.add(_entry(request, response, ip, started))
         return response

@@ -5,6 +5,7 @@ set DATABASE_URL / REDIS_URL to switch to the real services. With DEBUG off
 the defaults turn safe: SECRET_KEY becomes required and hosts are explicit.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -61,7 +62,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",  # last
+    # Last: django-prometheus's, with labels a client cannot multiply (nexus_graphql.metrics).
+    "nexus_graphql.metrics.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "nexus_graphql.urls"
@@ -316,7 +318,11 @@ TRAFFIC_ANOMALIES = {
 # django-prometheus's per-request HTTP metrics cost about 50-100 us a request; GraphQL
 # operation metrics (nexus_graphql.metrics) and /metrics stay when they are turned off.
 if not env.bool("PROMETHEUS_HTTP_METRICS", default=True):
-    MIDDLEWARE = [name for name in MIDDLEWARE if not name.startswith("django_prometheus.")]
+    MIDDLEWARE = [
+        name
+        for name in MIDDLEWARE
+        if not name.endswith(("PrometheusBeforeMiddleware", "PrometheusAfterMiddleware"))
+    ]
 # Behind a proxy that sets X-Forwarded-Host (TRUSTED_PROXY_COUNT above covers the scheme).
 USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -325,6 +331,27 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 READINESS_CHECKS = env.list("READINESS_CHECKS", default=["database", "cache", "broker"])
 if not set(READINESS_CHECKS) <= {"database", "cache", "broker"}:
     raise ImproperlyConfigured("READINESS_CHECKS names database, cache and/or broker.")
+# /readyz runs its checks at most once per READINESS_CACHE_SECONDS in each process and
+# serves that result in between; each check gets READINESS_CHECK_TIMEOUT_SECONDS, so
+# /readyz answers within a second whatever hangs.
+READINESS_CACHE_SECONDS = env.float("READINESS_CACHE_SECONDS", default=1.0)
+READINESS_CHECK_TIMEOUT_SECONDS = env.float("READINESS_CHECK_TIMEOUT_SECONDS", default=0.8)
+if not 0 <= READINESS_CACHE_SECONDS <= 1:
+    raise ImproperlyConfigured("READINESS_CACHE_SECONDS must be between 0 and 1.")
+if not 0 < READINESS_CHECK_TIMEOUT_SECONDS < 1:
+    raise ImproperlyConfigured("READINESS_CHECK_TIMEOUT_SECONDS must be above 0 and below 1.")
+# /metrics (nexus_graphql.metrics) answers `Authorization: Bearer <METRICS_TOKEN>`, or a
+# caller connecting from METRICS_ALLOWED_NETWORKS (CIDRs) without a proxy in between.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters.")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+try:
+    [ipaddress.ip_network(network.strip(), strict=False) for network in METRICS_ALLOWED_NETWORKS]
+except ValueError as _error:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {_error}") from None
+# Operation names are client input: besides docs/operations' own, only these become labels.
+METRICS_OPERATION_NAMES = env.list("METRICS_OPERATION_NAMES", default=[])
 
 # Background jobs (nexus_graphql.celery, hub.tasks) on RabbitMQ. Without a broker they
 # run in-process once the request's transaction commits, so nothing else is needed.
