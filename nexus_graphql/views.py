@@ -26,6 +26,7 @@ from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_o
 
 from hub.errors import ApplicationError
 from nexus_graphql import metrics, ratelimit, response_cache
+from nexus_graphql.authentication import viewer_of
 from nexus_graphql.documents import documents, query_limits
 from nexus_graphql.execution import (
     Budget,
@@ -36,7 +37,7 @@ from nexus_graphql.execution import (
 from nexus_graphql.graphiql import page_context as graphiql_page_context
 from nexus_graphql.limits import QueryLimitExceeded, check_operation
 from nexus_graphql.responses import error_response
-from schema.accounts.tokens import InvalidToken, is_token_error, viewer_of
+from schema.accounts.tokens import InvalidToken, is_token_error
 
 logger = logging.getLogger("nexus.graphql")
 

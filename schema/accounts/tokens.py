@@ -1,7 +1,6 @@
 """The one adapter over django-graphql-jwt (pinned, unmaintained): swap it here."""
 
 import graphql_jwt
-from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from graphql_jwt import utils as jwt_utils
 from graphql_jwt.exceptions import JSONWebTokenError
@@ -14,22 +13,9 @@ from graphql_jwt.shortcuts import get_token
 from hub.services.rules import unstorable_error
 from nexus_graphql.signin_guard import take_refusal
 
-# `Authorization: JWT <token>` is the contract; `Bearer` is accepted too.
-AUTH_PREFIXES = ("jwt", "bearer")
-
 
 class InvalidToken(Exception):
     """A token was sent but it is garbled, forged, expired or names no active user."""
-
-
-def token_from_request(request) -> str | None:
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    if not header.strip():
-        return None
-    prefix, _, token = header.strip().partition(" ")
-    if prefix.lower() not in AUTH_PREFIXES or not token.strip():
-        raise InvalidToken("Authorization header must be 'JWT <token>' or 'Bearer <token>'.")
-    return token.strip()
 
 
 def user_from_token(token: str):
@@ -43,12 +29,6 @@ def user_from_token(token: str):
     if user is None:
         raise InvalidToken("Invalid token")
     return user
-
-
-def viewer_of(request):
-    """The request's user from its token, or anonymous. Sessions are not consulted."""
-    token = token_from_request(request)
-    return AnonymousUser() if token is None else user_from_token(token)
 
 
 def issue_tokens(user) -> tuple[str, str]:
