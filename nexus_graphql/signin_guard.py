@@ -27,6 +27,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.exceptions import PermissionDenied
 from graphql import GraphQLError
@@ -138,7 +139,9 @@ class SigninGuardBackend:
         return None
 
     def get_user(self, user_id):
-        return None
+        # Never authenticates anyone; as the first backend it is what force_login() and
+        # login() without a backend record in a session, so it reads users like ModelBackend.
+        return ModelBackend().get_user(user_id)
 
 
 def _failed(sender, credentials=None, request=None, **kwargs) -> None:
