@@ -1,7 +1,7 @@
 from django.db import transaction
 
 from hub.models import ContentStatus, Learning, LearningKind
-from hub.permissions import require_can_edit, require_contributor
+from hub.permissions import is_moderator, require_can_edit, require_contributor
 from hub.services.lookups import technologies_by_slug, visible_or_not_found
 from hub.services.revisions import revise
 from hub.services.rules import Checks
@@ -37,6 +37,8 @@ def submit_learning(viewer, *, title, kind, summary, body, technologies) -> Lear
 
 @transaction.atomic
 def update_learning(viewer, learning_id, *, title=None, summary=None, body=None, technologies=None):
+    """The author's or a moderator's edit; the old text becomes a revision. An author's edit
+    of a PUBLISHED learning sends it back to PENDING until a moderator publishes it again."""
     learning = visible_or_not_found(Learning, viewer, learning_id)
     require_can_edit(viewer, learning)
     checks = Checks()
@@ -50,8 +52,15 @@ def update_learning(viewer, learning_id, *, title=None, summary=None, body=None,
     if summary is not None and summary != learning.summary:
         learning.summary = summary
         changed.append("summary")
+    if techs is not None and {t.pk for t in techs} != set(
+        learning.technologies.values_list("pk", flat=True)
+    ):
+        learning.technologies.set(techs)
+        changed.append("technologies")
+    if changed and learning.status == ContentStatus.PUBLISHED and not is_moderator(viewer):
+        # What readers see was reviewed: an author's edit goes back to review, as a new
+        # submission does (a moderator's edit is reviewed already).
+        learning.status = ContentStatus.PENDING
     if changed:
         learning.save()
-    if techs is not None:
-        learning.technologies.set(techs)
     return learning

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from hub import selectors
-from hub.models import ContentStatus, Learning, LearningKind, Revision
+from hub.models import ContentStatus, Learning, LearningKind, ModerationAction, Revision
 from hub.services import learnings, moderation
 from tests.factories import ContributorFactory, LearningFactory, TechnologyFactory
 from tests.hub.service_helpers import errors_of, row_counts
@@ -202,3 +202,41 @@ def test_update_rejects_bad_fields_and_changes_nothing(contributor, fields, expe
     learning.refresh_from_db()
     assert (learning.title, learning.body) == ("Kept", "Kept body.")
     assert row_counts() == before
+
+
+EDITS = {
+    "title": {"title": "A new title"},
+    "body": {"body": "A new body."},
+    "summary": {"summary": "A new summary."},
+    "technologies": {"technologies": ["django", "redis"]},
+    "nothing new": {"title": "T", "body": "B"},
+}
+EDITORS = ["author", "moderator"]
+
+
+@pytest.mark.parametrize("status", list(ContentStatus))
+@pytest.mark.parametrize("edit", list(EDITS))
+@pytest.mark.parametrize("editor", EDITORS)
+def test_an_authors_edit_of_a_published_learning_goes_back_to_review(
+    contributor, moderator, django_tech, status, edit, editor
+):
+    """Every status x every kind of edit x author or moderator: only an author's real
+    change of a PUBLISHED learning makes it PENDING; the revision is kept either way."""
+    TechnologyFactory(name="Redis")
+    learning = LearningFactory(author=contributor, status=status, title="T", body="B")
+    learning.technologies.set([django_tech])
+    acting = contributor if editor == "author" else moderator
+
+    learnings.update_learning(acting.user, learning.pk, **EDITS[edit])
+
+    learning.refresh_from_db()
+    changed = edit != "nothing new"
+    back_to_review = changed and editor == "author" and status == ContentStatus.PUBLISHED
+    assert learning.status == (ContentStatus.PENDING if back_to_review else status)
+    text_changed = edit in ("title", "body")
+    assert Revision.objects.filter(object_id=learning.pk).count() == int(text_changed)
+    assert ModerationAction.objects.count() == 0  # the log records moderators' acts only
+    if back_to_review:
+        assert selectors.get_visible(Learning, AnonymousUser(), learning.pk) is None
+        moderation.moderate(moderator.user, model=Learning, object_id=learning.pk, action="PUBLISH")
+        assert selectors.get_visible(Learning, AnonymousUser(), learning.pk) is not None

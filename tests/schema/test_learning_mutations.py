@@ -262,3 +262,29 @@ def test_update_refusals(member_gql):
         assert field_errors(result["updateLearning"]) == {("id", "NOT_FOUND")}
     assert Learning.objects.get(pk=published.pk).title == "Kept"
     assert row_counts() == before
+
+
+def test_an_authors_edit_of_a_published_learning_waits_for_review_again(
+    member_gql, contributor, moderator, django_tech
+):
+    learning = LearningFactory(author=contributor, title=TITLE)
+    learning.technologies.add(django_tech)
+    edited = "Select related earlier"
+
+    result = member_gql.query(
+        UPDATE, {"input": {"id": global_id("Learning", learning), "title": edited}}
+    )["updateLearning"]
+
+    assert result["errors"] == []
+    learning.refresh_from_db()
+    assert (learning.title, learning.status) == (edited, ContentStatus.PENDING)
+    assert seen_by(anonymous(), learning) == NOWHERE
+    assert seen_by(member_gql, learning)["by slug"] == edited  # its author still sees it
+    assert learning.revisions.get().title == TITLE
+
+    client_for(moderator).query(
+        MODERATE, {"input": {"id": global_id("Learning", learning), "action": "PUBLISH"}}
+    )
+
+    everywhere_edited = {"list": [edited], "by slug": edited, "node": edited, "nested": [edited]}
+    assert seen_by(anonymous(), learning) == everywhere_edited
