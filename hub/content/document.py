@@ -20,6 +20,8 @@ Solutions follow their challenge, each under its own anchor, headed
 import re
 from typing import NamedTuple
 
+from markdown_it import MarkdownIt
+
 from hub.models import LearningKind, TechnologyCategory
 
 TECHNOLOGY, LEARNING, CHALLENGE, SOLUTION, PROJECT = (
@@ -94,15 +96,98 @@ def link_pattern(kind: str) -> re.Pattern:
 
 
 def one_line(text: str) -> str:
-    """Titles, names, summaries and highlights are written on a single line."""
-    return " ".join((text or "").split())
+    """Titles, names, summaries and highlights are written on a single line, without raw HTML."""
+    return without_raw_html(" ".join((text or "").split()))
 
 
 def markdown_text(text: str) -> str:
-    """A Markdown text as written: trimmed, with anchor-like lines indented one space.
+    """A Markdown text as written: trimmed, without raw HTML, anchor-like lines indented.
 
     One space of indentation renders the same, and keeps a text that quotes an
     anchor line from cutting its entry short when the document is read back.
     """
-    lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip().split("\n")
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    lines = without_raw_html(text).split("\n")
     return "\n".join(f" {line}" if ANCHOR.match(line) else line for line in lines)
+
+
+# --- No raw HTML from contributors ----------------------------------------------------------
+# The document is Markdown that other renderers (GitHub, editors) show with raw HTML on: a
+# `<` that could open a tag, comment or processing instruction is written `&lt;`, which every
+# renderer shows as `<`. Code keeps its `<` (there `&lt;` would show as typed); autolinks
+# stay links. Escaped text has no such `<` left, so writing it again changes nothing and a
+# document read back and written again comes out the same.
+
+_DETECTOR = MarkdownIt("commonmark")  # raw HTML on: it must find what other renderers would
+_CODE_BLOCKS = {"fence", "code_block"}
+_RAW_HTML = {"html_block", "html_inline"}
+_OPENER = re.compile(
+    r"(?P<autolink><[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>"
+    r"|<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*>)"
+    r"|<(?=[A-Za-z/!?])"
+)
+_BACKTICKS = re.compile(r"`+")
+
+
+def without_raw_html(text: str) -> str:
+    """`text` with no raw HTML left in it, as CommonMark reads it."""
+    if "<" not in text:
+        return text
+    lines = text.split("\n")
+    code = _code_block_lines(text)
+    escaped = _escape_lines(lines, code, keep_code_spans=True)
+    if _has_raw_html(escaped):  # a construct the code-span scan read differently
+        escaped = _escape_lines(lines, code, keep_code_spans=False)
+    return escaped
+
+
+def _code_block_lines(text: str) -> set[int]:
+    return {
+        line
+        for token in _DETECTOR.parse(text)
+        if token.type in _CODE_BLOCKS and token.map
+        for line in range(*token.map)
+    }
+
+
+def _has_raw_html(text: str) -> bool:
+    for token in _DETECTOR.parse(text):
+        if token.type in _RAW_HTML or any(c.type in _RAW_HTML for c in token.children or ()):
+            return True
+    return False
+
+
+def _escape_lines(lines: list[str], code: set[int], *, keep_code_spans: bool) -> str:
+    out, prose = [], []
+    for n, line in enumerate([*lines, None]):
+        if line is None or n in code:
+            if prose:  # a code span may run over several lines of one paragraph
+                chunk = "\n".join(prose)
+                out.append(_escape_prose(chunk) if keep_code_spans else _escape(chunk))
+                prose = []
+            if line is not None:
+                out.append(line)
+        else:
+            prose.append(line)
+    return "\n".join(out)
+
+
+def _escape_prose(chunk: str) -> str:
+    """Escape outside code spans: a run of n backticks up to the next run of exactly n."""
+    parts, start, position = [], 0, 0
+    while (run := _BACKTICKS.search(chunk, position)) is not None:
+        width = len(run.group())
+        closing = run.end()
+        while (close := _BACKTICKS.search(chunk, closing)) and len(close.group()) != width:
+            closing = close.end()
+        if close is None:
+            position = run.end()  # no closing run: the backticks are text
+            continue
+        parts += [_escape(chunk[start : run.start()]), chunk[run.start() : close.end()]]
+        start = position = close.end()
+    parts.append(_escape(chunk[start:]))
+    return "".join(parts)
+
+
+def _escape(prose: str) -> str:
+    return _OPENER.sub(lambda m: m.group("autolink") or "&lt;", prose)

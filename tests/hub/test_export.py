@@ -1,12 +1,15 @@
 """The hub as one Markdown document: written by export_hub, read back by load_hub --from."""
 
+import itertools
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from markdown_it import MarkdownIt
 
+from hub.content.document import ANCHOR
 from hub.content.export import render_hub_markdown
 from hub.content.loader import (
     CHALLENGE,
@@ -186,7 +189,8 @@ def test_export_then_load_into_an_empty_hub_then_export_gives_the_same_document(
 
     assert second == first
     assert "### Spaced title\n" in first
-    assert ' <a id="technology-python"></a>\n' in first  # indented: read back as text
+    # A contributor's anchor-like line is text, not HTML: it cannot cut its entry short.
+    assert '\n&lt;a id="technology-python">&lt;/a>\n' in first
     assert Solution.objects.filter(challenge__slug=challenge.slug).count() == 4
 
 
@@ -349,3 +353,88 @@ def test_links_to_unknown_technologies_are_refused_before_anything_is_written(tm
     with pytest.raises(ValueError, match="unknown technology slug 'memcached'"):
         load_hub_document(path)
     assert not Technology.objects.exists()
+
+
+# --- Published content only, and no raw HTML from contributors -----------------------------
+
+STATUSES = list(ContentStatus)
+
+
+def test_only_published_content_is_written_for_every_status_and_nesting(small_hub):
+    """Every status of learnings, challenges and solutions, solutions under challenges of
+    every status: a text is written exactly when it and what holds it are published."""
+    expected_in, expected_out = [], []
+    for challenge_status, solution_status in itertools.product(STATUSES, STATUSES):
+        marker = f"MARK-solution-{challenge_status}-{solution_status}"
+        challenge = ChallengeFactory(
+            title=f"MARK-challenge-{challenge_status}-{solution_status}", status=challenge_status
+        )
+        SolutionFactory(challenge=challenge, body=marker, status=solution_status)
+        public = challenge_status == solution_status == ContentStatus.PUBLISHED
+        (expected_in if public else expected_out).append(marker)
+        (expected_in if challenge_status == "PUBLISHED" else expected_out).append(challenge.title)
+    for status in STATUSES:
+        learning = LearningFactory(title=f"MARK-learning-{status}", status=status)
+        (expected_in if status == "PUBLISHED" else expected_out).append(learning.title)
+
+    document = render_hub_markdown()
+
+    assert [m for m in expected_in if m not in document] == []
+    assert [m for m in expected_out if m in document] == []
+
+
+RAW_HTML = [
+    "<script>alert(1)</script>",
+    '<img src="x" onerror="alert(1)">',
+    "<!-- a comment -->",
+    "<?php echo 1; ?>",
+    "<!DOCTYPE html>",
+    "<![CDATA[ x ]]>",
+    "</div>",
+    '<a href="javascript:alert(1)">link</a>',
+    "<details><summary>More</summary>hidden</details>",
+    '<span style="color:red">red</span>',
+]
+# Where a contributor may put it: a Markdown text at every block position, or a title.
+PLACES = [
+    "{html}",
+    "Before {html} after.",
+    "- a list item {html}",
+    "> a quote {html}",
+    "1. a numbered item\n\n   {html}",
+    "Text with `code` then {html} then `more code`.",
+    "A paragraph\n{html}\nover lines.",
+]
+CODE = "Keep code:\n\n```html\n<div>kept</div>\n```\n\nand `<b>kept</b>` inline."
+
+
+def raw_html_tokens(document: str) -> list[str]:
+    """The raw HTML a CommonMark renderer with HTML on would pass through, the document's
+    own anchor lines left out."""
+    text = "\n".join("" if ANCHOR.match(line) else line for line in document.split("\n"))
+    found = []
+    for token in MarkdownIt("commonmark").parse(text):
+        if token.type == "html_block":
+            found.append(token.content)
+        found += [c.content for c in token.children or () if c.type == "html_inline"]
+    return found
+
+
+@pytest.mark.parametrize("html", RAW_HTML)
+def test_no_raw_html_from_contributors_is_written_in_any_place(small_hub, tmp_path, html):
+    texts = [place.format(html=html) for place in PLACES]
+    challenge = ChallengeFactory(title=f"Title {html}", description=texts[0])
+    for n, text in enumerate(texts[1:]):
+        SolutionFactory(challenge=challenge, body=f"{text}\n\n{CODE}", score=n)
+        LearningFactory(title=f"Learning {n} {html}", summary=html, body=text)
+
+    shown_before = sorted(Solution.objects.filter(challenge=challenge).values_list("body_html"))
+
+    first, second = round_trip(tmp_path)
+
+    assert raw_html_tokens(first) == []
+    assert first.count("<div>kept</div>") == first.count("`<b>kept</b>`") == len(PLACES) - 1
+    assert second == first  # escaped once: read back and written again, unchanged
+    # Read back, the texts show as before: `&lt;` renders as `<` (and code as typed).
+    loaded = Solution.objects.filter(challenge__title__startswith="Title")
+    assert sorted(loaded.values_list("body_html")) == shown_before
