@@ -30,7 +30,7 @@ from django_prometheus.exports import ExportToDjangoView
 from prometheus_client import Counter, Histogram
 
 from nexus_graphql.graphiql import examples
-from nexus_graphql.middleware import error_json
+from nexus_graphql.responses import error_response
 
 ANONYMOUS = "anonymous"
 OTHER = "other"
@@ -78,7 +78,7 @@ class PrometheusAfterMiddleware(django_prometheus.PrometheusAfterMiddleware):
 def export(request):
     """GET /metrics, for Prometheus (nexus_graphql.health answers it before host checks)."""
     if not _may_scrape(request):
-        return error_json("Metrics are not available to this caller.", "FORBIDDEN", 403)
+        return error_response("Metrics are not available to this caller.", "FORBIDDEN", 403)
     return ExportToDjangoView(request)
 
 

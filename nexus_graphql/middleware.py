@@ -24,17 +24,9 @@ from django.utils.functional import SimpleLazyObject, empty
 from hub.selectors.traffic import is_blocked
 from hub.services.traffic import RequestRecord, record_requests
 from nexus_graphql.client_ip import check_proxy_settings, client_ip
+from nexus_graphql.responses import error_response
 
 logger = logging.getLogger("nexus.traffic")
-
-
-def error_json(message: str, code: str, status: int, **headers) -> JsonResponse:
-    response = JsonResponse(
-        {"errors": [{"message": message, "extensions": {"code": code}}]}, status=status
-    )
-    for name, value in headers.items():
-        response[name.replace("_", "-")] = value
-    return response
 
 
 class RequestLogBuffer:
@@ -92,7 +84,7 @@ atexit.register(request_log.flush)
 def refusal_if_blocked(ip: str) -> JsonResponse | None:
     """The 403 a blocked address gets, whatever it asks for; None for anyone else."""
     if is_blocked(ip):
-        return error_json("Requests from this address are blocked.", "IP_BLOCKED", 403)
+        return error_response("Requests from this address are blocked.", "IP_BLOCKED", 403)
     return None
 
 
@@ -165,9 +157,9 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, DatabaseError):
             return None
         logger.error("database unavailable on %s", request.path, exc_info=exception)
-        return error_json(
+        return error_response(
             "The service is briefly unavailable; try again shortly.",
             "SERVICE_UNAVAILABLE",
             503,
-            Retry_After=str(self.RETRY_AFTER_SECONDS),
+            retry_after=self.RETRY_AFTER_SECONDS,
         )
