@@ -1,11 +1,13 @@
 """hub.selectors: reads that take the viewer and return only what it may see."""
 
+from itertools import product
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from hub import selectors
 from hub.errors import ApplicationError, ErrorCode
-from hub.models import Challenge, ContentStatus, Learning, Solution, Technology
+from hub.models import Challenge, Comment, ContentStatus, Learning, Solution, Technology
 from tests.factories import (
     ChallengeFactory,
     ContributorFactory,
@@ -260,3 +262,45 @@ class TestHubStats:
         assert selectors.hub_stats() == selectors.HubStats(
             technologies=1, learnings=1, projects=0, challenges=1, solutions=1, contributors=1
         )
+
+
+class TestContainedContent:
+    """Solutions and comments are visible only while what holds them is: every status of
+    the row and of its container, written by the viewer or not, as every kind of viewer."""
+
+    STATUSES = list(ContentStatus)
+
+    def test_solutions_and_comments_follow_their_container(self, author):
+        other = ContributorFactory()
+        moderator = ContributorFactory(user__is_staff=True)
+        for c_status, s_status, c_author, s_author in product(
+            self.STATUSES, self.STATUSES, (author, other), (author, other)
+        ):
+            challenge = ChallengeFactory(status=c_status, author=c_author)
+            solution = SolutionFactory(challenge=challenge, status=s_status, author=s_author)
+            for target in ({"challenge": challenge}, {"solution": solution}):
+                Comment.objects.create(body="c", status=s_status, author=s_author, **target)
+
+        def own(row, viewer):
+            return row.status == ContentStatus.PUBLISHED or (
+                viewer is not None and row.author_id == viewer.pk
+            )
+
+        def expected(row, viewer):
+            if viewer is moderator:
+                return True
+            if isinstance(row, Challenge):
+                return own(row, viewer)
+            holder = row.challenge if isinstance(row, Solution) else row.challenge or row.solution
+            return own(row, viewer) and expected(holder, viewer)
+
+        for viewer in (None, author, other, moderator):
+            user = viewer.user if viewer else ANONYMOUS
+            for model in (Solution, Comment):
+                rows = model.objects.select_related(
+                    "challenge", *(["solution__challenge"] if model is Comment else [])
+                )
+                want = {row.pk for row in rows if expected(row, viewer)}
+                got = set(selectors.visible_queryset(model, user).values_list("pk", flat=True))
+                assert got == want, (model.__name__, viewer)
+        assert Comment.objects.count() == 2 * Solution.objects.count() == 2 * 64
