@@ -30,20 +30,43 @@ def contributor_id_of(user) -> int | None:
     return contributor.pk if contributor else None
 
 
-def visible_q(user, prefix: str = "", *, via_challenge: bool = False) -> Q:
-    """Rows of moderated content `user` may see: published, their own, or all for moderators.
+# Content shown inside other content is visible only while that content is: model name ->
+# the relations holding it (a comment has exactly one target: its challenge or its solution).
+CONTAINERS: dict[str, tuple[str, ...]] = {
+    "solution": ("challenge",),
+    "comment": ("challenge", "solution"),
+}
+MODERATED = frozenset({"learning", "challenge", "solution", "comment"})
 
-    `via_challenge` (solutions): a solution is public only while its challenge is.
+
+def visible_q(user, model, prefix: str = "") -> Q:
+    """Rows of `model` that `user` may see, whatever path reaches them.
+
+    Moderated content: published or the user's own, and inside content (CONTAINERS) the
+    user may see, so an author's own solution on a hidden challenge stays hidden with it.
+    Moderators see everything; other models are public. An empty Q means no filter.
     """
-    if is_moderator(user):
+    name = model._meta.model_name
+    if name not in MODERATED or is_moderator(user):
         return Q()
-    published = Q(**{f"{prefix}status": ContentStatus.PUBLISHED})
-    if via_challenge:
-        published &= Q(**{f"{prefix}challenge__status": ContentStatus.PUBLISHED})
+    rule = Q(**{f"{prefix}status": ContentStatus.PUBLISHED})
     own = contributor_id_of(user)
-    if own is None:
-        return published
-    return published | Q(**{f"{prefix}author_id": own})
+    if own is not None:
+        rule |= Q(**{f"{prefix}author_id": own})
+    containers = CONTAINERS.get(name, ())
+    inside = Q()
+    for relation in containers:
+        container = model._meta.get_field(relation).related_model
+        held = visible_q(user, container, f"{prefix}{relation}__")
+        if len(containers) > 1:  # the one relation that is set
+            held = Q(**{f"{prefix}{relation}__isnull": False}) & held
+        inside |= held
+    return rule & inside
+
+
+def is_container(model, relation: str) -> bool:
+    """Whether `relation` of `model` holds it: a visible row's target is visible too."""
+    return relation in CONTAINERS.get(model._meta.model_name, ())
 
 
 def require_contributor(user):

@@ -1,6 +1,7 @@
 """Reads. Every function takes the viewer and returns only what it may see."""
 
 from hub.selectors.community import (
+    comment_parent,
     comment_replies,
     comment_thread,
     flag_list,
@@ -23,11 +24,12 @@ from hub.selectors.content import (
     technology_list,
     visible_in_order,
 )
-from hub.selectors.prefetch import related, visible_queryset
+from hub.selectors.prefetch import related, related_object, visible_queryset
 
 __all__ = [
     "HubStats",
     "challenge_list",
+    "comment_parent",
     "comment_replies",
     "comment_thread",
     "contributor_by_username",
@@ -39,6 +41,7 @@ __all__ = [
     "learning_list",
     "project_list",
     "related",
+    "related_object",
     "search",
     "solution_count",
     "technology_list",

@@ -4,7 +4,13 @@ from collections import defaultdict
 
 from hub.models import Comment, Contributor, Flag, Revision
 from hub.permissions import contributor_id_of, is_moderator, require_moderator
-from hub.selectors.prefetch import Selection, related, visible_queryset, with_selection
+from hub.selectors.prefetch import (
+    Selection,
+    related,
+    related_object,
+    visible_queryset,
+    with_selection,
+)
 
 
 def comment_thread(target, viewer, selection: Selection | None = None) -> list[Comment]:
@@ -22,18 +28,21 @@ def comment_thread(target, viewer, selection: Selection | None = None) -> list[C
             by_parent[comment.parent_id].append(comment)
         for comment in comments:
             comment.thread_replies = by_parent.get(comment.pk, [])
-            if comment.parent_id in by_id:
-                Comment.parent.field.set_cached_value(comment, by_id[comment.parent_id])
+            # A parent the viewer may not see is not in the thread: `parent` is null then.
+            comment.visible_parent = by_id.get(comment.parent_id)
         roots = by_parent.get(None, [])
         target._thread_roots = roots
     return roots
 
 
 def comment_replies(comment, viewer, selection: Selection | None = None):
-    replies = getattr(comment, "thread_replies", None)
-    if replies is None:
-        replies = visible_queryset(Comment, viewer, selection).filter(parent=comment)
-    return replies
+    """Replies the viewer may see: from the comment's thread, or prefetched, or one query."""
+    return related(comment, "replies", viewer, selection)
+
+
+def comment_parent(comment, viewer, selection: Selection | None = None) -> Comment | None:
+    """The comment this one replies to, or None where the viewer may not see it."""
+    return related_object(comment, "parent", viewer, selection)
 
 
 def viewer_vote(solution, viewer) -> int | None:

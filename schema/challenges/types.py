@@ -94,6 +94,10 @@ class SolutionType(HubObjectType):
     resolve_comments = staticmethod(resolve_comment_thread)
 
     @staticmethod
+    def resolve_challenge(root, info):
+        return selectors.related_object(root, "challenge", info.context.user, selection_of(info))
+
+    @staticmethod
     def resolve_viewer_vote(root, info):
         value = selectors.viewer_vote(root, info.context.user)
         return {1: "UP", -1: "DOWN"}.get(value)

@@ -22,6 +22,10 @@ class CommentType(HubObjectType):
         fields = ("id", "body", "created_at", "updated_at")
 
     @staticmethod
+    def resolve_parent(root, info):
+        return selectors.comment_parent(root, info.context.user, selection_of(info))
+
+    @staticmethod
     def resolve_replies(root, info, **kwargs):
         return selectors.comment_replies(root, info.context.user, selection_of(info))
 

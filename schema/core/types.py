@@ -37,7 +37,8 @@ class HubObjectType(DjangoObjectType):
 
     @classmethod
     def get_node(cls, info, id):
-        return selectors.get_visible(cls._meta.model, info.context.user, id)
+        # What is selected below `node` (every fragment's; this type uses its part).
+        return selectors.get_visible(cls._meta.model, info.context.user, id, selection_of(info))
 
 
 def related_resolver(field: str):
