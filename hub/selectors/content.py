@@ -25,6 +25,7 @@ from hub.selectors.prefetch import (
     with_selection,
 )
 from hub.selectors.search import ranked_documents
+from hub.services.rules import unstorable_error
 
 # orderBy value -> ORDER BY; every ordering ends in the primary key so pages never overlap.
 ORDERINGS: dict[type[Model], dict[str, tuple[str, ...]]] = {
@@ -65,8 +66,11 @@ SEARCH_MAX_RESULTS = 100
 
 def _list(model, viewer, *, filter_values, order_by, selection):
     qs = visible_queryset(model, viewer, selection)
+    data = {k: v for k, v in filter_values.items() if v is not None}
+    if any(unstorable_error(k, v) for k, v in data.items()):
+        return qs.none()  # text no database can store matches nothing stored
     filterset = FILTERSETS[model](
-        data={k: v for k, v in filter_values.items() if v is not None},
+        data=data,
         queryset=qs,
         viewer=viewer,
     )
