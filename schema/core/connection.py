@@ -37,48 +37,32 @@ class Cursor:
         return offset_to_cursor(self.offset)
 
 
+def _check_page_arguments(args: dict, *, max_limit: int | None, field_name: str) -> None:
+    """graphene-django checks these with `assert`; a client's mistake is a typed error here."""
+    for name in ("first", "last"):
+        value = args.get(name)
+        if not isinstance(value, int):
+            continue
+        if value < 0:
+            raise bad_page_argument(f"Argument '{name}' must be a non-negative integer.")
+        if max_limit and value > max_limit:
+            raise bad_page_argument(
+                f"Requesting {value} records on the `{field_name}` connection "
+                f"exceeds the `{name}` limit of {max_limit} records."
+            )
+    if args.get("offset") is not None and args.get("before") is not None:
+        raise bad_page_argument("`before` and `offset` cannot be combined.")
+
+
 class ConnectionField(DjangoConnectionField):
     """graphene-django's connection field with offset paging over an already
     ordered (often prefetched) list, building edges without encoding cursors."""
 
     @classmethod
-    def connection_resolver(
-        cls,
-        resolver,
-        connection,
-        default_manager,
-        queryset_resolver,
-        max_limit,
-        enforce,
-        root,
-        info,
-        **args,
-    ):
-        # graphene-django checks these with `assert`; a client's mistake is a typed error here.
-        for name in ("first", "last"):
-            value = args.get(name)
-            if not isinstance(value, int):
-                continue
-            if value < 0:
-                raise bad_page_argument(f"Argument '{name}' must be a non-negative integer.")
-            if max_limit and value > max_limit:
-                raise bad_page_argument(
-                    f"Requesting {value} records on the `{info.field_name}` connection "
-                    f"exceeds the `{name}` limit of {max_limit} records."
-                )
-        if args.get("offset") is not None and args.get("before") is not None:
-            raise bad_page_argument("`before` and `offset` cannot be combined.")
-        return super().connection_resolver(
-            resolver,
-            connection,
-            default_manager,
-            queryset_resolver,
-            max_limit,
-            enforce,
-            root,
-            info,
-            **args,
-        )
+    def connection_resolver(cls, *bound, **args):
+        # bound: resolver, connection, manager, queryset resolver, max_limit, enforce, root, info
+        _check_page_arguments(args, max_limit=bound[4], field_name=bound[-1].field_name)
+        return super().connection_resolver(*bound, **args)
 
     @classmethod
     def resolve_connection(cls, connection, args, iterable, max_limit=None):
