@@ -74,42 +74,42 @@ def check_operation(
     return measure
 
 
+# (measure, limit, code, message without its full stop): the structural limits, in order.
+_SHAPE_LIMITS = (
+    ("depth", "max_depth", "QUERY_TOO_DEEP", "Query depth {n} exceeds the limit of {limit}"),
+    (
+        "nesting",
+        "max_nesting",
+        "QUERY_TOO_DEEP",
+        "Selections nest {n} levels (fragments included); the limit is {limit}",
+    ),
+    ("aliases", "max_aliases", "QUERY_TOO_COMPLEX", "Query uses {n} aliases; the limit is {limit}"),
+    ("fields", "max_fields", "QUERY_TOO_COMPLEX", "Query selects {n} fields; the limit is {limit}"),
+    (
+        "overlap",
+        "max_same_name",
+        "QUERY_TOO_COMPLEX",
+        "One selection asks for the same field {n} times; the limit is {limit}",
+    ),
+    (
+        "spreads",
+        "max_spreads",
+        "QUERY_TOO_COMPLEX",
+        "One selection spreads {n} fragments; the limit is {limit}",
+    ),
+    (
+        "directives",
+        "max_directives",
+        "QUERY_TOO_COMPLEX",
+        "Query uses {n} directives; the limit is {limit}",
+    ),
+)
+
+
 def _check_shape(measure: Measure, limits: QueryLimits, *, depth: bool = True) -> None:
-    if depth and measure.depth > limits.max_depth:
-        raise QueryLimitExceeded(
-            "QUERY_TOO_DEEP",
-            f"Query depth {measure.depth} exceeds the limit of {limits.max_depth}.",
-        )
-    if measure.nesting > limits.max_nesting:
-        raise QueryLimitExceeded(
-            "QUERY_TOO_DEEP",
-            f"Selections nest {measure.nesting} levels (fragments included); "
-            f"the limit is {limits.max_nesting}.",
-        )
-    if measure.aliases > limits.max_aliases:
-        raise QueryLimitExceeded(
-            "QUERY_TOO_COMPLEX",
-            f"Query uses {measure.aliases} aliases; the limit is {limits.max_aliases}.",
-        )
-    if measure.fields > limits.max_fields:
-        raise QueryLimitExceeded(
-            "QUERY_TOO_COMPLEX",
-            f"Query selects {measure.fields} fields; the limit is {limits.max_fields}.",
-        )
-    if measure.overlap > limits.max_same_name:
-        raise QueryLimitExceeded(
-            "QUERY_TOO_COMPLEX",
-            f"One selection asks for the same field {measure.overlap} times; "
-            f"the limit is {limits.max_same_name}.",
-        )
-    if measure.spreads > limits.max_spreads:
-        raise QueryLimitExceeded(
-            "QUERY_TOO_COMPLEX",
-            f"One selection spreads {measure.spreads} fragments; "
-            f"the limit is {limits.max_spreads}.",
-        )
-    if measure.directives > limits.max_directives:
-        raise QueryLimitExceeded(
-            "QUERY_TOO_COMPLEX",
-            f"Query uses {measure.directives} directives; the limit is {limits.max_directives}.",
-        )
+    for attribute, limit_name, code, message in _SHAPE_LIMITS:
+        if attribute == "depth" and not depth:
+            continue
+        n, limit = getattr(measure, attribute), getattr(limits, limit_name)
+        if n > limit:
+            raise QueryLimitExceeded(code, message.format(n=n, limit=limit) + ".")
