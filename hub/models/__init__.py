@@ -14,12 +14,14 @@ from hub.models.people import Contributor
 from hub.models.search import SearchDocument
 from hub.models.seeding import SeedRecord
 from hub.models.traffic import BlockedIP, RequestLog, SuspicionReason, SuspiciousIP
+from hub.models.versions import ContentVersion
 
 __all__ = [
     "BlockedIP",
     "Challenge",
     "Comment",
     "ContentStatus",
+    "ContentVersion",
     "Contributor",
     "Flag",
     "FlagReason",
