@@ -39,6 +39,14 @@ CONTAINERS: dict[str, tuple[str, ...]] = {
 MODERATED = frozenset({"learning", "challenge", "solution", "comment"})
 
 
+def visibility_models(model) -> list:
+    """`model` and the models its rows' visibility depends on (their containers)."""
+    models = [model]
+    for relation in CONTAINERS.get(model._meta.model_name, ()):
+        models += visibility_models(model._meta.get_field(relation).related_model)
+    return models
+
+
 def visible_q(user, model, prefix: str = "") -> Q:
     """Rows of `model` that `user` may see, whatever path reaches them.
 

@@ -8,9 +8,6 @@ class NexusConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_login_failed
 
-        from hub.signals import content_changed
-        from nexus_graphql import response_cache
         from nexus_graphql.middleware import note_auth_failure
 
-        content_changed.connect(response_cache.content_changed, dispatch_uid="nexus-response-cache")
         user_login_failed.connect(note_auth_failure, dispatch_uid="nexus-auth-failure")

@@ -8,7 +8,7 @@ before validation, and validation only ever sees documents within them.
 """
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.conf import settings
@@ -31,6 +31,8 @@ class Document:
     errors: tuple[GraphQLError, ...]
     # sha256 of the canonical printed form: equal for documents that differ only in layout.
     fingerprint: str = ""
+    # What is worked out once per document and operation (nexus_graphql.response_cache).
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def query_limits() -> QueryLimits:

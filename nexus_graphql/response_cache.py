@@ -1,71 +1,51 @@
-"""Whole-response cache for anonymous read queries, invalidated by a generation.
+"""Whole-response cache for anonymous read queries, keyed by the versions of what they show.
 
-Every write to the hub bumps one counter in the shared cache (after its
-transaction commits); response keys include the counter, so a write makes all
-earlier entries unreachable at once: no key scans, and no reader sees stale
-data once a mutation has returned, in any worker. If the cache is unreachable,
-reads go uncached and writes still succeed.
+An answer's key holds the versions (hub.versions, in the database) of the data kinds
+its operation reads (schema.core.dependencies): a write bumps the versions of what it
+changed inside its own transaction, so the next reader in any worker computes a new
+key and can only find answers built after that write. Nothing is ever invalidated in
+the cache itself, so nothing is lost when the cache misses a write: Redis stopped,
+hung, paused, restarted with old data. Readers pay one small indexed SELECT per
+request for the versions, and other workers have no staleness window at all.
 
-Each worker also keeps the bodies it served last in memory (bounded by bytes,
-least recently used out first). Keys carry the generation, which is read from
-the shared cache on every request, so a local hit is exactly as fresh as a
-shared one and saves moving the body over the network.
+Each worker also keeps the bodies it served last in memory (bounded by bytes, least
+recently used out first), under the same keys: a local hit is exactly as fresh as a
+shared one and saves moving the body over the network. Cache failures are misses
+(the Redis client's circuit breaker logs the outage); they never fail a request.
 """
 
 import hashlib
 import json
-import logging
 import threading
-import time
 from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError
 
-logger = logging.getLogger("nexus.cache")
+from hub import versions
+from schema.core.dependencies import operation_reads
 
-GENERATION_KEY = "hub:generation"
 
-
-def current_generation() -> int | None:
-    """The content generation, or None when the cache cannot be used."""
+def response_key(document, operation, variables, operation_name) -> str | None:
+    """The key of this operation's answer now, or None when the versions cannot be read."""
+    reads = document.memo.get(operation_name)
+    if reads is None:
+        reads = document.memo[operation_name] = operation_reads(_schema(), document.ast, operation)
     try:
-        generation = cache.get(GENERATION_KEY)
-        if generation is None:
-            # First use, or the cache was flushed: start from a value no earlier
-            # generation had, so no body kept from before can match a new key.
-            cache.add(GENERATION_KEY, _fresh_generation(), timeout=None)
-            generation = cache.get(GENERATION_KEY)
-        return generation
-    except Exception:  # the cache backend is down: degrade to no caching
-        logger.warning("response cache unavailable", exc_info=True)
+        current = versions.current(reads)
+    except DatabaseError:  # the database is down: the request will say so itself
         return None
+    payload = json.dumps(
+        [document.fingerprint, variables or {}, operation_name or "", current], sort_keys=True
+    )
+    return f"gql:{hashlib.sha256(payload.encode()).hexdigest()}"
 
 
-def _fresh_generation() -> int:
-    return time.time_ns()
+def _schema():
+    from nexus_graphql.documents import documents
 
-
-def bump_generation() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not there (flushed): a fresh value invalidates everything
-        cache.add(GENERATION_KEY, _fresh_generation(), timeout=None)
-    except Exception:
-        logger.warning("could not bump the content generation", exc_info=True)
-
-
-def content_changed(**_) -> None:
-    """Signal receiver: invalidate once the surrounding transaction commits."""
-    transaction.on_commit(bump_generation)
-
-
-def response_key(generation: int, fingerprint: str, variables, operation_name) -> str:
-    """Key of a response: the document's canonical fingerprint, variables, operation."""
-    payload = json.dumps([fingerprint, variables or {}, operation_name or ""], sort_keys=True)
-    digest = hashlib.sha256(payload.encode()).hexdigest()
-    return f"gql:{generation}:{digest}"
+    return documents.schema
 
 
 class LocalBodies:
@@ -123,5 +103,5 @@ def put(key: str, body: bytes) -> None:
     local_bodies.put(key, body)
     try:
         cache.set(key, body, timeout=settings.GRAPHQL_RESPONSE_CACHE_SECONDS)
-    except Exception:
-        logger.warning("could not store a response", exc_info=True)
+    except Exception:  # a miss next time; the cache client reports the outage
+        return

@@ -89,13 +89,22 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Django's engines plus the hub's data versions bumped inside each commit (nexus_graphql.db).
+_VERSIONED_ENGINES = {
+    "django.db.backends.postgresql": "nexus_graphql.db.postgresql",
+    "django.db.backends.sqlite3": "nexus_graphql.db.sqlite3",
+}
+_VENDOR_ENGINE = DATABASES["default"]["ENGINE"]
+if _VENDOR_ENGINE not in _VERSIONED_ENGINES:
+    raise ImproperlyConfigured("DATABASE_URL names PostgreSQL or SQLite.")
+DATABASES["default"]["ENGINE"] = _VERSIONED_ENGINES[_VENDOR_ENGINE]
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 # A connection kept across requests is checked first, so a database restart heals by itself.
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 # No statement runs longer than this (PostgreSQL cancels it; the API answers TIMEOUT),
 # well inside the request's budget (GRAPHQL_EXECUTION_SECONDS) and gunicorn's timeout.
 DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=5_000)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if _VENDOR_ENGINE == "django.db.backends.postgresql":
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = (
         f"{_options.get('options', '')} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"

@@ -96,11 +96,8 @@ class NexusGraphQLView(View):
         # A cached answer exists only for a query that passed the limits when it ran.
         cache_key = None
         if _cacheable(request, operation):
-            generation = response_cache.current_generation()
-            if generation is not None:
-                cache_key = response_cache.response_key(
-                    generation, document.fingerprint, variables, operation_name
-                )
+            cache_key = response_cache.response_key(document, operation, variables, operation_name)
+            if cache_key is not None:
                 cached = response_cache.get(cache_key)
                 if cached is not None:
                     return _cached_response(request, cached, cache_key)

@@ -38,7 +38,7 @@ def add_many(points_by_contributor: dict) -> None:
             Contributor.objects.filter(pk=contributor_id).update(
                 reputation=F("reputation") + points
             )
-            announce_bulk_write(Contributor)
+            announce_bulk_write(Contributor, ["reputation"])
 
 
 def withdraw_solutions(solutions) -> None:

@@ -44,6 +44,9 @@ class ChallengeType(HubObjectType):
             "published_at",
         )
 
+    # GraphQL fields to model-side names, for the response cache (schema.core.dependencies).
+    model_reads = {"acceptedSolution": "solutions", "solutionCount": "solutions"}
+
     resolve_technologies = related_resolver("technologies")
     resolve_solutions = related_resolver("solutions")
     resolve_revisions = related_resolver("revisions")
@@ -89,6 +92,8 @@ class SolutionType(HubObjectType):
             "updated_at",
             "published_at",
         )
+
+    model_reads = {"viewerVote": "votes"}
 
     resolve_revisions = related_resolver("revisions")
     resolve_comments = staticmethod(resolve_comment_thread)

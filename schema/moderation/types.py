@@ -33,6 +33,9 @@ class FlagType(HubObjectType):
         description = "A report of content for moderators."
         fields = ("id", "note", "created_at", "resolved_at")
 
+    # GraphQL fields to model-side names, for the response cache (schema.core.dependencies).
+    model_reads = {"isOpen": "resolved_at", "target": "object_id"}
+
     @classmethod
     def get_node(cls, info, id):
         return selectors.get_flag(info.context.user, id)
