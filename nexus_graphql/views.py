@@ -134,9 +134,11 @@ class NexusGraphQLView(View):
                 "ask for less (smaller pages, fewer fields).",
             )
             return _respond(ExecutionResult(None, [_aborted_error(too_large)]), 200)
-        if cache_key and not result.errors:
-            response_cache.put(cache_key, response.content)
-            _add_validators(request, response, cache_key)
+        if cache_key:
+            response["X-Cache"] = "MISS"
+            if not result.errors:
+                response_cache.put(cache_key, response.content)
+                _add_validators(request, response, cache_key)
         return response
 
 
@@ -218,6 +220,7 @@ def _cached_response(request, body: bytes, key: str) -> HttpResponse:
         response = HttpResponse(status=304)
     else:
         response = HttpResponse(body, content_type="application/json")
+    response["X-Cache"] = "HIT"  # for operators and CDNs; the body is the same either way
     _add_validators(request, response, key)
     return response
 

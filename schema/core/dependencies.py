@@ -69,6 +69,9 @@ def item_model(graphql_type):
 
 
 def _is_plumbing(graphql_type) -> bool:
+    """A connection, an edge or Relay's PageInfo: they show the list, not other data."""
+    if getattr(graphql_type, "name", None) == "PageInfo":
+        return True
     fields = getattr(graphql_type, "fields", None) or {}
     return ("edges" in fields and "pageInfo" in fields) or ("node" in fields and "cursor" in fields)
 

@@ -245,3 +245,13 @@ def test_worker_memory_serves_repeats_without_the_shared_cache(cached, monkeypat
 
     assert titles(client) == ["Kept"]
     assert shared_reads == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_answers_say_whether_they_came_from_the_cache(cached):
+    ChallengeFactory()
+    client = GraphQLClient()
+
+    assert client.post(TITLES)["X-Cache"] == "MISS"
+    assert client.post(TITLES)["X-Cache"] == "HIT"
+    assert "X-Cache" not in client.post('mutation { revokeToken(refreshToken: "x") { revoked } }')
