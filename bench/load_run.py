@@ -156,6 +156,7 @@ class Client:
     def __init__(self, port: int, token: str | None = None, address: str | None = None):
         self.port, self.token, self.address = port, token, address
         self.connection = None
+        self.last_cache = ""  # the last answer's X-Cache: HIT, MISS, or "" when not cacheable
 
     def post(self, query: str) -> tuple[int, dict]:
         headers = {"Content-Type": "application/json"}
@@ -170,6 +171,7 @@ class Client:
                     self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
                 self.connection.request("POST", "/graphql/", body, headers)
                 response = self.connection.getresponse()
+                self.last_cache = response.getheader("X-Cache", "")
                 return response.status, json.loads(response.read() or b"{}")
             except (ConnectionError, http.client.HTTPException, OSError):
                 self.connection = None
@@ -215,6 +217,71 @@ def mixed_load(port: int, token: str, clients: int, seconds: float) -> dict:
     return {
         "requests": len(latencies),
         "rps": len(latencies) / elapsed,
+        "p50_ms": cuts[49] * 1000,
+        "p99_ms": cuts[98] * 1000,
+        "statuses": dict(statuses),
+    }
+
+
+SOLUTION_IDS = (
+    "{ challenges(first: 20) { edges { node { solutions(first: 1) { edges { node { id } } } } } } }"
+)
+VOTE = 'mutation { voteSolution(input: {solutionId: "%s", value: %s}) { errors { code } } }'
+
+
+def write_mix(port: int, token: str, clients: int, seconds: float) -> dict:
+    """Anonymous readers, and one contributor writing all the time: bio edits and votes.
+
+    The share of cached answers depends on what each write evicts; reads and writes are
+    interleaved as in a live hub (about one write per ten reads here).
+    """
+    _, payload = Client(port).post(SOLUTION_IDS)
+    solutions = [
+        s["node"]["id"]
+        for c in payload["data"]["challenges"]["edges"]
+        for s in c["node"]["solutions"]["edges"]
+    ]
+    assert solutions, "the seeded hub has no solutions to vote on"
+    hits, cacheable, statuses, latencies = Counter(), Counter(), Counter(), []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def run(n: int):
+        writer = n == 0
+        client, i = Client(port, token=token if writer else None), n
+        local = Counter()
+        while time.monotonic() < deadline and local["requests"] < MAX_REQUESTS_PER_PHASE:
+            i += 1
+            if writer:
+                if i % 2:
+                    query = WRITE.replace("Under load.", f"Under load {i}.")
+                else:
+                    query = VOTE % (solutions[i % len(solutions)], ("UP", "CLEAR")[i // 2 % 2])
+            else:
+                query = READS[i % len(READS)]
+            started = time.perf_counter()
+            status, _ = client.post(query)
+            with lock:
+                latencies.append(time.perf_counter() - started)
+                statuses[status] += 1
+                if client.last_cache:
+                    cacheable["all"] += 1
+                    hits["all"] += client.last_cache == "HIT"
+            local["requests"] += 1
+            if writer:
+                time.sleep(0.02)  # a busy contributor, not a flood
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    cuts = statistics.quantiles(latencies, n=100)
+    return {
+        "rps": len(latencies) / elapsed,
+        "hit_rate": hits["all"] / max(1, cacheable["all"]),
         "p50_ms": cuts[49] * 1000,
         "p99_ms": cuts[98] * 1000,
         "statuses": dict(statuses),
@@ -283,6 +350,15 @@ def main() -> int:
                     print(f"  tracking {tracking}: {result['rps']:.0f} req/s", file=sys.stderr)
         figures = {tracking: median_run(results) for tracking, results in runs.items()}
         logged = request_log_rows()
+        mixes = {"true": [], "false": []}
+        for round_ in range(args.rounds):  # interleaved as above
+            for by_kind in sorted(mixes, reverse=round_ % 2 == 1):
+                with gunicorn(
+                    RATE_LIMIT_ENABLED="false", GRAPHQL_RESPONSE_CACHE_BY_KIND=by_kind
+                ) as server:
+                    token = sign_in(server.port)
+                    write_mix(server.port, token, args.clients, 1.0)
+                    mixes[by_kind].append(write_mix(server.port, token, args.clients, args.seconds))
         flush_redis()
         allowance, window = 100, 3600
         limits = {"RATE_LIMIT_QUERIES": str(allowance), "RATE_LIMIT_WINDOW_SECONDS": str(window)}
@@ -312,6 +388,26 @@ def main() -> int:
         f"Request log: {logged} rows written; server CPU per request {cost:+.3f} ms ({share:+.1%})."
         " CPU time is the steady figure: req/s and latency also move with whatever else runs."
     )
+    print(
+        f"\nWrite mix: {args.clients - 1} anonymous readers, 1 contributor editing its bio and "
+        "voting, one run of each after the other:"
+    )
+    print("| a write evicts | cached answers (hit rate) | req/s | p50 ms | p99 ms | statuses |")
+    print("|---|---|---|---|---|---|")
+    for by_kind, label in (("false", "every answer (before)"), ("true", "what shows it (now)")):
+        results = mixes[by_kind]
+        statuses = Counter()
+        for result in results:
+            statuses.update(result["statuses"])
+        m = {
+            k: statistics.median(r[k] for r in results)
+            for k in ("hit_rate", "rps", "p50_ms", "p99_ms")
+        }
+        print(
+            f"| {label} | {m['hit_rate']:.1%} | {m['rps']:.0f} | {m['p50_ms']:.1f} | "
+            f"{m['p99_ms']:.1f} | {dict(statuses)} |"
+        )
+        failures += [f"write mix {by_kind}: {s}" for s in statuses if s == 0 or s >= 500]
     print(f"\nRate limits ({allowance} queries/min per address, 2 workers, one shared Redis):")
     for address, statuses in limited.items():
         print(f"  {address}: {statuses}")

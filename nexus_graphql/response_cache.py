@@ -32,6 +32,8 @@ def response_key(document, operation, variables, operation_name) -> str | None:
     reads = document.memo.get(operation_name)
     if reads is None:
         reads = document.memo[operation_name] = operation_reads(_schema(), document.ast, operation)
+    if not settings.GRAPHQL_RESPONSE_CACHE_BY_KIND:
+        reads = {versions.EVERYTHING}
     try:
         current = versions.current(reads)
     except DatabaseError:  # the database is down: the request will say so itself

@@ -243,6 +243,9 @@ GRAPHQL_RESPONSE_CACHE_MAX_BODY_BYTES = env.int(
 GRAPHQL_RESPONSE_CACHE_LOCAL_BYTES = env.int(
     "GRAPHQL_RESPONSE_CACHE_LOCAL_BYTES", default=32 * 1024 * 1024
 )
+# Answers are invalidated by writes to what they show (schema.core.dependencies); off, by
+# any write at all (what the benchmark's write mix compares against).
+GRAPHQL_RESPONSE_CACHE_BY_KIND = env.bool("GRAPHQL_RESPONSE_CACHE_BY_KIND", default=True)
 
 # Selection-aware prefetching in hub selectors, and the lean execution of plain fields
 # (nexus_graphql.execution): off only for the benchmark's naive baseline.

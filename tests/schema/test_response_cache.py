@@ -255,3 +255,16 @@ def test_answers_say_whether_they_came_from_the_cache(cached):
     assert client.post(TITLES)["X-Cache"] == "MISS"
     assert client.post(TITLES)["X-Cache"] == "HIT"
     assert "X-Cache" not in client.post('mutation { revokeToken(refreshToken: "x") { revoked } }')
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_invalidation_by_kind_any_write_evicts_every_answer(cached, settings):
+    settings.GRAPHQL_RESPONSE_CACHE_BY_KIND = False
+    TechnologyFactory()
+    reader = GraphQLClient()
+    technologies = "{ technologies(first: 5) { edges { node { name } } } }"
+    reader.query(technologies)
+
+    vote(SolutionFactory())
+
+    assert statements_of(reader, technologies) > 1
