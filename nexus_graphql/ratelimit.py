@@ -15,8 +15,13 @@ Two charges, both in fixed windows of RATE_LIMITS["window_seconds"], counted in 
 
 Addresses are counted by `client_ip.rate_limit_key` (IPv6 per /64). Over a limit: HTTP
 429 with Retry-After and extensions {code: RATE_LIMITED, retryAfter}. The units are
-taken even when refused. If the store is down requests go through (logged at most every
-30 s): an outage of the counters must not become an outage of the API.
+taken even when refused.
+
+While the store cannot count (Redis down, or its breaker open: nexus_graphql.redis_breaker)
+each worker process counts on its own, in a local-memory store kept for that (`counted`):
+the limits still hold per process, so a caller gets at most N_workers x the limit during
+an outage, and the requests are neither refused nor slowed for want of the counters. The
+sign-in guard counts the same way. The outage is logged in a few lines (outages.Outage).
 """
 
 import logging
@@ -25,10 +30,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import JsonResponse
 from graphql import OperationType, get_operation_ast
 
 from nexus_graphql.client_ip import client_ip, rate_limit_key
+from nexus_graphql.outages import Outage
 from nexus_graphql.responses import error_response
 from schema.core.walk import expand, fragments_of
 
@@ -37,8 +44,9 @@ logger = logging.getLogger("nexus.ratelimit")
 STORE_ALIAS = "ratelimit"
 AUTH_FIELDS = frozenset({"tokenAuth", "register"})
 _now = time.time  # the clock of the windows, replaceable in tests
-_OUTAGE_LOG_SECONDS = 30.0
-_last_outage_logged = float("-inf")
+# Where this process counts while the store cannot (same capacity as the embedded store).
+_OUTAGE_STORE = LocMemCache("nexus-ratelimit-outage", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
+_outage = Outage(logger, "rate-limit counters")
 _LABELS = {
     "request": "request units (1 per request, 1 more per started {kb} KB)",
     "auth": "sign-in and registration fields",
@@ -50,6 +58,18 @@ _LABELS = {
 def store():
     """The counters' cache: never the one cached responses live in."""
     return caches[STORE_ALIAS]
+
+
+def counted(operation):
+    """`operation(counters)` on the shared store, or on this process's own while the shared
+    one fails (the module docstring says what that means for the limits)."""
+    try:
+        result = operation(store())
+    except Exception as error:
+        _outage.failed(error)
+        return operation(_OUTAGE_STORE)
+    _outage.succeeded()
+    return result
 
 
 @dataclass(frozen=True)
@@ -142,8 +162,6 @@ def _charge(request, charges: dict[str, int], *, with_user: bool) -> JsonRespons
         for caller in _callers(request, with_user)
     ]
     counts = add_units([(key, units) for _, key, units in charged], window + 1)
-    if counts is None:
-        return None
     for (bucket, _, _), count in zip(charged, counts, strict=True):
         if count > config[bucket]:
             retry_after = max(1, int((window_index + 1) * window - now + 0.999))
@@ -160,23 +178,22 @@ def _refusal(bucket: str, limit: int, window: int, retry_after: int) -> JsonResp
     return error_response(message, "RATE_LIMITED", 429, retry_after=retry_after)
 
 
-def add_units(increments: list[tuple[str, int]], timeout: int) -> list[int] | None:
+def add_units(increments: list[tuple[str, int]], timeout: int) -> list[int]:
     """Add units to counters that expire `timeout` s after their first unit; their new
-    values, or None when the store cannot count (one round trip on Redis)."""
-    counters = store()
-    try:
-        redis = redis_client(counters)
-        if redis is not None:
-            pipe = redis.pipeline(transaction=False)
-            for key, units in increments:
-                full_key = counters.make_and_validate_key(key)
-                pipe.set(full_key, 0, ex=timeout, nx=True)  # the window's first charge
-                pipe.incrby(full_key, units)
-            return pipe.execute()[1::2]
-        return [_add_local(counters, key, units, timeout) for key, units in increments]
-    except Exception:
-        log_outage()
-        return None
+    values (one round trip on Redis)."""
+    return counted(lambda counters: _add(counters, increments, timeout))
+
+
+def _add(counters, increments: list[tuple[str, int]], timeout: int) -> list[int]:
+    redis = redis_client(counters)
+    if redis is not None:
+        pipe = redis.pipeline(transaction=False)
+        for key, units in increments:
+            full_key = counters.make_and_validate_key(key)
+            pipe.set(full_key, 0, ex=timeout, nx=True)  # the window's first charge
+            pipe.incrby(full_key, units)
+        return pipe.execute()[1::2]
+    return [_add_local(counters, key, units, timeout) for key, units in increments]
 
 
 def _add_local(counters, key: str, units: int, timeout: int) -> int:
@@ -194,13 +211,3 @@ def redis_client(counters):
     client = getattr(counters, "client", None)
     get_client = getattr(client, "get_client", None)
     return get_client(write=True) if get_client is not None else None
-
-
-def log_outage() -> None:
-    global _last_outage_logged
-    now = time.monotonic()
-    if now - _last_outage_logged >= _OUTAGE_LOG_SECONDS:
-        _last_outage_logged = now
-        logger.warning(
-            "rate limits not enforced: the counters' store is unavailable", exc_info=True
-        )

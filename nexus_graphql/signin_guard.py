@@ -18,7 +18,8 @@ raising PermissionDenied, which stops django.contrib.auth.authenticate() before 
 backend checks a password; the refusal costs one cache read whether or not the account
 exists, so it tells nothing about accounts. It leaves a `SigninLocked` for the caller of
 authenticate() (`take_refusal`; schema.accounts.tokens.TokenAuth makes it RATE_LIMITED).
-If the cache is down, sign-ins are not guarded (logged), as with the rate limits.
+While the cache cannot count, each process guards on its own, as with the rate limits
+(`ratelimit.counted`).
 """
 
 import hashlib
@@ -35,7 +36,7 @@ from graphql_jwt.signals import token_issued
 
 from hub.models.people import username_key
 from nexus_graphql.client_ip import client_ip, rate_limit_key
-from nexus_graphql.ratelimit import log_outage, store
+from nexus_graphql.ratelimit import counted
 
 _now = time.time  # the clock, replaceable in tests
 
@@ -77,26 +78,23 @@ def _subjects(username, request) -> list[tuple[str, int]]:
 def locked_for(username, request) -> int:
     """Seconds until the account or address may try again; 0 when free."""
     keys = [f"{prefix}:until" for prefix, _ in _subjects(username, request)]
-    try:
-        until = store().get_many(keys)
-    except Exception:
-        log_outage()
-        return 0
+    until = counted(lambda counters: counters.get_many(keys))
     remaining = max((value - _now() for value in until.values()), default=0)
     return max(0, int(remaining + 0.999))
 
 
 def record_failure(username, request) -> None:
+    subjects = _subjects(username, request)
+    counted(lambda counters: _record_failure(counters, subjects))
+
+
+def _record_failure(counters, subjects: list[tuple[str, int]]) -> None:
     memory = settings.SIGNIN_GUARD["memory_seconds"]
-    counters = store()
-    try:
-        for prefix, threshold in _subjects(username, request):
-            key = f"{prefix}:failures"
-            failures = 1 if counters.add(key, 1, timeout=memory) else counters.incr(key)
-            if seconds := lock_seconds(failures, threshold):
-                counters.set(f"{prefix}:until", _now() + seconds, timeout=memory)
-    except Exception:
-        log_outage()
+    for prefix, threshold in subjects:
+        key = f"{prefix}:failures"
+        failures = 1 if counters.add(key, 1, timeout=memory) else counters.incr(key)
+        if seconds := lock_seconds(failures, threshold):
+            counters.set(f"{prefix}:until", _now() + seconds, timeout=memory)
 
 
 def _account_prefix(username: str) -> str:
@@ -107,10 +105,8 @@ def _account_prefix(username: str) -> str:
 
 def clear_account(username) -> None:
     prefix = _account_prefix(username)
-    try:
-        store().delete_many([f"{prefix}:failures", f"{prefix}:until"])
-    except Exception:
-        log_outage()
+    keys = [f"{prefix}:failures", f"{prefix}:until"]
+    counted(lambda counters: counters.delete_many(keys))
 
 
 # The lock that refused the current authenticate() call (per thread and task); the

@@ -2,7 +2,6 @@
 against the address and the signed-in user both, in the store of their own."""
 
 import ipaddress
-import logging
 import random
 
 import pytest
@@ -167,20 +166,6 @@ def test_limits_can_be_switched_off(db, rate_limits):
 
     assert statuses(client_from("203.0.113.1"), QUERY, 8) == [200] * 8
     assert units("query", "ip:203.0.113.1") == 0
-
-
-def test_a_store_outage_lets_requests_through_and_is_logged(db, rate_limits, monkeypatch, caplog):
-    def down(*args, **kwargs):
-        raise ConnectionError("store down")
-
-    monkeypatch.setattr(ratelimit, "redis_client", down)
-    monkeypatch.setattr(ratelimit, "_last_outage_logged", float("-inf"))
-
-    with caplog.at_level(logging.WARNING, logger="nexus.ratelimit"):
-        assert statuses(client_from("203.0.113.1"), QUERY, 8) == [200] * 8
-
-    assert "rate limits not enforced" in caplog.text
-    assert caplog.text.count("rate limits not enforced") == 1  # not once per request
 
 
 # Every root field is charged: generated documents with k selections of a field, spelled as

@@ -1,6 +1,8 @@
 """Rate-limit counters survive cache pressure: a flood of large cached responses fills the
 response cache, which evicts its own entries, never a counter (a store of their own)."""
 
+import contextlib
+import logging
 import shutil
 import socket
 import subprocess
@@ -12,6 +14,7 @@ from django.conf import settings as django_settings
 from django.core.cache import cache, caches
 
 from nexus_graphql import ratelimit, response_cache, signin_guard
+from nexus_graphql.outages import Outage
 from tests.nexus_graphql.conftest import client_from
 
 QUERY = "{ hubStats { projects } }"
@@ -186,3 +189,96 @@ def test_on_the_configured_redis_a_counter_is_one_key_that_expires_with_its_wind
     assert len(keys) == 1
     assert store.get(keys[0]) == b"1"
     assert 0 < store.ttl(keys[0]) <= 61
+
+
+# While the store cannot count, each process counts on its own (nexus_graphql.ratelimit).
+
+
+class StoreDown:
+    """A counters' store whose every use fails, as a Redis down or behind an open breaker."""
+
+    def __getattr__(self, name):
+        raise ConnectionError("store down")
+
+
+@pytest.fixture
+def outage_store(monkeypatch):
+    """The process's own counters, empty, and an outage log that starts healthy."""
+    ratelimit._OUTAGE_STORE.clear()
+    monkeypatch.setattr(ratelimit, "_outage", Outage(ratelimit.logger, "rate-limit counters"))
+    yield ratelimit._OUTAGE_STORE
+    ratelimit._OUTAGE_STORE.clear()
+
+
+def test_while_the_store_is_down_the_process_enforces_the_limits_itself(
+    db, rate_limits, monkeypatch, outage_store, caplog
+):
+    monkeypatch.setattr(ratelimit, "store", StoreDown)
+    caplog.set_level(logging.INFO, logger="nexus.ratelimit")
+    abuser, other = client_from("203.0.113.1"), client_from("203.0.113.2")
+
+    assert [abuser.post(QUERY).status_code for _ in range(8)] == [200] * 5 + [429] * 3
+    assert other.post(QUERY).status_code == 200  # counted apart, as on the shared store
+
+    window = int(ratelimit._now() // 60)
+    assert outage_store.get(f"rl:query:ip:203.0.113.1:{window}") == 8
+    messages = [r.getMessage() for r in caplog.records if r.name == "nexus.ratelimit"]
+    assert messages == ["rate-limit counters unavailable: ConnectionError: store down"]
+
+
+def test_while_the_store_is_down_failed_sign_ins_still_lock_the_account(
+    db, settings, monkeypatch, outage_store
+):
+    monkeypatch.setattr(ratelimit, "store", StoreDown)
+    for _ in range(settings.SIGNIN_GUARD["account_failures"]):
+        assert signin_guard.locked_for("ada", None) == 0
+        signin_guard.record_failure("ada", None)
+
+    assert signin_guard.locked_for("ada", None) == settings.SIGNIN_GUARD["lock_seconds"]
+    signin_guard.clear_account("ada")
+    assert signin_guard.locked_for("ada", None) == 0
+
+
+def test_once_the_store_answers_again_the_shared_counters_count_and_it_is_logged(
+    db, rate_limits, monkeypatch, outage_store, caplog
+):
+    caplog.set_level(logging.INFO, logger="nexus.ratelimit")
+    with monkeypatch.context() as down:
+        down.setattr(ratelimit, "store", StoreDown)
+        client_from("203.0.113.1").post(QUERY)
+    client_from("203.0.113.1").post(QUERY)
+
+    assert units_on(ratelimit.store(), "203.0.113.1") == 1
+    assert units_on(outage_store, "203.0.113.1") == 1
+    assert [r.getMessage().split(" after")[0] for r in caplog.records][-1] == (
+        "rate-limit counters recovered"
+    )
+
+
+def units_on(counters, ip: str) -> int:
+    return counters.get(f"rl:query:ip:{ip}:{int(ratelimit._now() // 60)}", 0)
+
+
+@pytest.mark.skipif(REDIS_SERVER is None, reason="needs redis-server on PATH")
+def test_on_redis_stopped_the_limits_hold_per_process_and_come_back_to_redis(
+    db, rate_limits, settings, private_redis, outage_store
+):
+    if "RedisCache" not in settings.CACHES["default"]["BACKEND"]:
+        pytest.skip("needs the project's Redis caches (REDIS_URL)")
+    _, counters_url = private_redis
+    project = settings.CACHES["ratelimit"]
+    settings.CACHES = {
+        "default": settings.CACHES["default"],
+        "ratelimit": {**project, "LOCATION": counters_url},  # with its breaker
+    }
+    abuser = client_from("203.0.113.1")
+    assert abuser.post(QUERY).status_code == 200
+    server = redis.Redis.from_url(counters_url)
+    with contextlib.suppress(redis.ConnectionError):
+        server.shutdown(nosave=True)
+
+    statuses = [abuser.post(QUERY).status_code for _ in range(7)]
+
+    # The first shared unit is lost with the server: the process counts 1..7 afresh.
+    assert statuses == [200] * 5 + [429] * 2
+    assert units_on(outage_store, "203.0.113.1") == 7

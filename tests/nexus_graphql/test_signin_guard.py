@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from graphql_jwt.refresh_token.utils import get_refresh_token_model
 
 from hub.models import RequestLog
-from nexus_graphql import signin_guard
+from nexus_graphql import ratelimit, signin_guard
 from tests.factories import PASSWORD, ContributorFactory
 from tests.nexus_graphql.conftest import client_from
 
@@ -270,17 +270,22 @@ def test_the_guard_can_be_switched_off(db, settings):
     assert sign_in("203.0.113.1", user.username, PASSWORD)["data"]["tokenAuth"]["token"]
 
 
-def test_a_store_outage_leaves_sign_in_working(db, monkeypatch):
+def test_during_a_store_outage_each_process_still_guards_sign_ins(db, monkeypatch):
     class DownStore:
         def __getattr__(self, name):
             raise ConnectionError("store down")
 
-    monkeypatch.setattr(signin_guard, "store", DownStore)
+    monkeypatch.setattr(ratelimit, "store", DownStore)  # the guard counts through it
+    ratelimit._OUTAGE_STORE.clear()
     user = ContributorFactory().user
-    for _ in range(4):
-        assert code_of(sign_in("203.0.113.1", user.username, WRONG)) == "UNAUTHENTICATED"
+    try:
+        answers = [code_of(sign_in("203.0.113.1", user.username, WRONG)) for _ in range(4)]
+        locked = code_of(sign_in("203.0.113.1", user.username, PASSWORD))
+    finally:
+        ratelimit._OUTAGE_STORE.clear()
 
-    assert sign_in("203.0.113.1", user.username, PASSWORD)["data"]["tokenAuth"]["token"]
+    assert answers == ["UNAUTHENTICATED"] * 3 + ["RATE_LIMITED"]
+    assert locked == "RATE_LIMITED"
 
 
 def test_usernames_of_any_size_or_form_lock_under_small_keys():
