@@ -12,6 +12,9 @@ behind it wait for that result instead of running their own. The checks run side
 side, each in its own thread, and each is given READINESS_CHECK_TIMEOUT_SECONDS: one that
 hangs is reported as timed out, so /readyz answers within a second whatever hangs, and a
 check still hanging is not started again until it returns (no pile of stuck threads).
+While the Redis breaker is open (nexus_graphql.redis_breaker) the cache check reports it,
+e.g. "failed: circuit open (retrying in 3 s)", without touching Redis. Failures are logged
+a few lines per outage (nexus_graphql.outages), each named in the answer.
 
 A middleware placed first answers all three, before host checks, HTTPS redirects,
 traffic logging and rate limits: kubelets and Prometheus call a pod by its IP over HTTP.
@@ -37,6 +40,8 @@ from nexus_graphql import metrics
 from nexus_graphql.celery import app as celery_app
 from nexus_graphql.client_ip import client_ip
 from nexus_graphql.middleware import refusal_if_blocked
+from nexus_graphql.outages import Outage
+from nexus_graphql.redis_breaker import CircuitOpen, breaker_of
 
 logger = logging.getLogger("nexus.health")
 
@@ -62,6 +67,10 @@ def _database() -> str:
 
 
 def _cache() -> str:
+    # While its breaker refuses, the cache would answer misses: say why, send nothing.
+    breaker = breaker_of(cache)
+    if breaker is not None and (refusal := breaker.refusal()) is not None:
+        raise refusal
     # The Redis cache swallows its errors (a cache outage degrades, see settings):
     # only a value read back proves it answers.
     key, value = f"readyz:{uuid.uuid4().hex}", uuid.uuid4().hex
@@ -69,7 +78,9 @@ def _cache() -> str:
     stored = cache.get(key)
     cache.delete(key)
     if stored != value:
-        raise ConnectionError("a value written to the cache could not be read back")
+        # Failing just now opened the breaker: its message names the outage.
+        refusal = breaker.refusal() if breaker is not None else None
+        raise refusal or ConnectionError("a value written to the cache could not be read back")
     return OK
 
 
@@ -82,6 +93,7 @@ def _broker() -> str:
 
 
 CHECKS = {"database": _database, "cache": _cache, "broker": _broker}
+_OUTAGES = {name: Outage(logger, f"readiness check {name}") for name in CHECKS}
 
 
 class ReadinessResult(NamedTuple):
@@ -148,18 +160,21 @@ class Readiness:
 
     def _check(self, names: tuple[str, ...]) -> tuple[dict, int]:
         runs = [self._start(name) for name in names]
-        deadline = time.monotonic() + settings.READINESS_CHECK_TIMEOUT_SECONDS
+        started = time.monotonic()
+        deadline = started + settings.READINESS_CHECK_TIMEOUT_SECONDS
         checks, failed = {}, []
         for run in runs:
+            outage = _OUTAGES[run.name]
             if not run.done.wait(max(0.0, deadline - time.monotonic())):
-                logger.warning("readiness: %s did not answer in time", run.name)
+                outage.failed(TimeoutError(f"no answer in {deadline - started:.1f} s"))
                 checks[run.name] = TIMED_OUT
                 failed.append(run.name)
             elif run.error is not None:
-                logger.warning("readiness: %s unreachable: %r", run.name, run.error)
-                checks[run.name] = f"failed: {type(run.error).__name__}"
+                outage.failed(run.error)
+                checks[run.name] = _failure(run.error)
                 failed.append(run.name)
             else:
+                outage.succeeded()
                 checks[run.name] = run.outcome
         body = {"status": "unavailable" if failed else "ready", "checks": checks, "failed": failed}
         return body, 503 if failed else 200
@@ -170,6 +185,14 @@ class Readiness:
             return running  # still hanging since an earlier refresh: wait for that one
         self._running[name] = run = _Run(name, CHECKS[name])
         return run
+
+
+def _failure(error: BaseException) -> str:
+    # The class only: messages can carry hosts and addresses (they go to the logs). The
+    # breaker's own message says nothing but how long until it retries.
+    if isinstance(error, CircuitOpen):
+        return f"failed: {error}"
+    return f"failed: {type(error).__name__}"
 
 
 def _configuration() -> tuple:

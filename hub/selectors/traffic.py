@@ -6,7 +6,9 @@ BLOCKLIST_REFRESH_SECONDS. A block or unblock drops both (services.traffic),
 so it takes effect at once in the process that made it and within the
 refresh interval everywhere else. If neither the cache nor the database
 answers, the last known list stays in force: requests are never refused, nor
-errors raised, because the blocklist could not be read.
+errors raised, because the blocklist could not be read. Redis outages are logged by
+its breaker (nexus_graphql.redis_breaker; the cache answers a miss meanwhile), anything
+else that fails here in a few lines per outage (nexus_graphql.outages).
 """
 
 import logging
@@ -22,12 +24,15 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from hub.models import BlockedIP, RequestLog
+from nexus_graphql.outages import Outage
 
 logger = logging.getLogger("nexus.traffic")
 
 BLOCKLIST_KEY = "hub:blocklist"
 # The shared copy's lifetime: bounds staleness where the cache is per process (no Redis).
 BLOCKLIST_CACHE_SECONDS = 60
+_cache_outage = Outage(logger, "blocklist cache")
+_database_outage = Outage(logger, "blocklist database")
 
 
 @dataclass(frozen=True)
@@ -53,8 +58,8 @@ def forget_blocklist() -> None:
     _snapshot = _Snapshot({}, float("-inf"))
     try:
         cache.delete(BLOCKLIST_KEY)
-    except Exception:
-        logger.warning("could not drop the cached blocklist", exc_info=True)
+    except Exception as error:
+        _cache_outage.failed(error)
 
 
 def _blocklist() -> dict:
@@ -75,17 +80,19 @@ def _blocklist() -> dict:
 
 def _from_cache() -> dict | None:
     try:
-        return cache.get(BLOCKLIST_KEY)
-    except Exception:
-        logger.warning("blocklist cache unavailable", exc_info=True)
+        entries = cache.get(BLOCKLIST_KEY)
+    except Exception as error:
+        _cache_outage.failed(error)
         return None
+    _cache_outage.succeeded()
+    return entries
 
 
 def _to_cache(entries: dict) -> None:
     try:
         cache.set(BLOCKLIST_KEY, entries, timeout=BLOCKLIST_CACHE_SECONDS)
-    except Exception:
-        logger.warning("could not cache the blocklist", exc_info=True)
+    except Exception as error:
+        _cache_outage.failed(error)
 
 
 def _from_database() -> dict | None:
@@ -93,10 +100,12 @@ def _from_database() -> dict | None:
         rows = BlockedIP.objects.filter(
             Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
         ).values_list("ip", "expires_at")
-        return {ip: expires.timestamp() if expires else None for ip, expires in rows}
-    except DatabaseError:
-        logger.warning("could not read the blocklist", exc_info=True)
+        entries = {ip: expires.timestamp() if expires else None for ip, expires in rows}
+    except DatabaseError as error:
+        _database_outage.failed(error)
         return None
+    _database_outage.succeeded()
+    return entries
 
 
 @dataclass(frozen=True)

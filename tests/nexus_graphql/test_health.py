@@ -1,5 +1,7 @@
 """/healthz and /readyz, as a kubelet or a load balancer calls them."""
 
+import re
+import socket
 import threading
 import time
 
@@ -13,6 +15,8 @@ from hypothesis import strategies as st
 
 from hub.selectors import traffic as traffic_selectors
 from nexus_graphql import health
+from nexus_graphql.outages import Outage
+from tests.nexus_graphql import test_redis_breaker as faults
 from tests.ops.broker import UNREACHABLE, using_broker
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +25,11 @@ CHECK_NAMES = ("database", "cache", "broker")
 
 
 @pytest.fixture(autouse=True)
-def fresh_readiness():
+def fresh_readiness(monkeypatch):
     health.readiness_checks.forget()
+    # Each test starts with every dependency healthy in the logs' eyes (outages.Outage).
+    fresh = {name: Outage(health.logger, f"readiness check {name}") for name in health.CHECKS}
+    monkeypatch.setattr(health, "_OUTAGES", fresh)
     yield
     health.readiness_checks.forget()
 
@@ -320,3 +327,95 @@ def test_a_check_still_hanging_is_not_started_again(monkeypatch, settings):
     time.sleep(0.05)  # the stuck run returns; the next refresh starts a new one
     assert readiness.current().body["checks"] == {"database": "ok#2"}
     assert check.runs == 2
+
+
+# --- Readiness while Redis is sick (nexus_graphql.redis_breaker) ----------------------------
+
+
+def redis_cache_at(port: int) -> dict:
+    """The default cache as the project configures it on Redis, at a port of the test's own."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": f"redis://127.0.0.1:{port}/0",
+        "OPTIONS": {
+            "REDIS_CLIENT_CLASS": "nexus_graphql.redis_breaker.BreakerRedis",
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 0.5,
+            "SOCKET_TIMEOUT": 0.5,
+        },
+    }
+
+
+@pytest.fixture
+def redis_cache_on(settings):
+    """Point the default cache at a port; put the configuration back before the teardown."""
+    original = settings.CACHES
+
+    def configure(port: int) -> None:
+        settings.CACHES = {**original, "default": redis_cache_at(port)}
+
+    yield configure
+    settings.CACHES = original
+
+
+def test_with_the_breaker_open_readyz_names_it_and_sends_redis_nothing(
+    probe, settings, redis_cache_on, monkeypatch
+):
+    settings.READINESS_CHECKS = ["cache"]
+    port = faults.free_port()  # nothing listens there: Redis is down
+    redis_cache_on(port)
+
+    first = probe.get("/readyz").json()  # the failure that opens the breaker
+    health.readiness_checks.forget()
+    attempts = []
+    connect = socket.socket.connect
+
+    def counting(self, address):
+        if address == ("127.0.0.1", port):
+            attempts.append(address)
+        return connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", counting)
+    second = probe.get("/readyz")
+
+    assert first["checks"]["cache"] == "failed: circuit open (retrying in 5 s)"
+    assert second.status_code == 503
+    assert second.json()["failed"] == ["cache"]
+    assert re.fullmatch(
+        r"failed: circuit open \(retrying in [1-5] s\)", second.json()["checks"]["cache"]
+    )
+    assert attempts == []
+
+
+@faults.needs_redis
+def test_readyz_answers_within_a_second_during_a_redis_hang_and_names_the_cache(
+    probe, settings, redis_cache_on
+):
+    faults.project_redis_caches(settings)  # the fault tests run where Redis is configured
+    settings.READINESS_CHECKS = ["database", "cache"]
+    port = faults.free_port()
+    server = faults.start_server(port)
+    try:
+        redis_cache_on(port)
+        assert probe.get("/readyz").json()["checks"]["cache"] == "ok"
+        health.readiness_checks.forget()
+        sleeper, _ = faults.in_thread(
+            lambda: faults.admin(port).execute_command("DEBUG", "SLEEP", 2)
+        )
+        time.sleep(0.1)
+
+        started = time.monotonic()
+        response = probe.get("/readyz")
+        elapsed = time.monotonic() - started
+        sleeper.join(timeout=10)
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+
+    assert elapsed < 1.0
+    assert response.status_code == 503
+    assert response.json()["failed"] == ["cache"]
+    assert response.json()["checks"]["database"] == "ok"
+    assert re.fullmatch(
+        r"failed: (circuit open \(retrying in \d s\)|Timeout)", response.json()["checks"]["cache"]
+    )

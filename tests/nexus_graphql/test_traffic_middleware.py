@@ -8,8 +8,10 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from hub.models import BlockedIP, RequestLog
+from hub.selectors import traffic as traffic_selectors
 from hub.services import traffic as traffic_services
 from nexus_graphql import middleware
+from nexus_graphql.outages import Outage
 from nexus_graphql.views import NexusGraphQLView
 from tests.factories import PASSWORD, ContributorFactory
 from tests.nexus_graphql.conftest import client_from
@@ -117,10 +119,12 @@ def test_a_blocklist_that_cannot_be_read_blocks_no_one(monkeypatch, caplog):
         raise DatabaseError("connection refused")
 
     monkeypatch.setattr(BlockedIP.objects, "filter", unreachable)
+    fresh = Outage(traffic_selectors.logger, "blocklist database")  # healthy until now
+    monkeypatch.setattr(traffic_selectors, "_database_outage", fresh)
 
     with caplog.at_level(logging.WARNING, logger="nexus.traffic"):
         assert client_from("203.0.113.66").post(NAMED_QUERY).status_code == 200
-    assert "could not read the blocklist" in caplog.text
+    assert "blocklist database unavailable: DatabaseError: connection refused" in caplog.text
 
 
 def test_logs_are_written_in_batches(settings, django_assert_num_queries):
