@@ -113,6 +113,11 @@ if _VENDOR_ENGINE == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# After a Redis server fails to answer, its commands are refused without I/O for this long;
+# then one caller probes it (nexus_graphql.redis_breaker).
+REDIS_BREAKER_OPEN_SECONDS = env.float("REDIS_BREAKER_OPEN_SECONDS", default=5.0)
+if REDIS_BREAKER_OPEN_SECONDS <= 0:
+    raise ImproperlyConfigured("REDIS_BREAKER_OPEN_SECONDS must be above 0.")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -120,6 +125,7 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "OPTIONS": {
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "REDIS_CLIENT_CLASS": "nexus_graphql.redis_breaker.BreakerRedis",
                 # A cache outage must degrade to uncached answers, never to errors.
                 "IGNORE_EXCEPTIONS": True,
                 "SOCKET_CONNECT_TIMEOUT": 0.5,
@@ -130,12 +136,13 @@ if REDIS_URL:
         # Rate-limit counters and sign-in failures (nexus_graphql.ratelimit, signin_guard).
         # In production point RATELIMIT_REDIS_URL at a Redis of their own with
         # `maxmemory-policy noeviction`: on the cache's Redis a flood of cached responses
-        # could evict them. Their code handles outages itself (logged, requests let through).
+        # could evict them. Their code handles outages itself (per-process counters meanwhile).
         "ratelimit": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": env.str("RATELIMIT_REDIS_URL", default=REDIS_URL),
             "OPTIONS": {
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "REDIS_CLIENT_CLASS": "nexus_graphql.redis_breaker.BreakerRedis",
                 "IGNORE_EXCEPTIONS": False,
                 "SOCKET_CONNECT_TIMEOUT": 0.5,
                 "SOCKET_TIMEOUT": 0.5,
@@ -144,7 +151,8 @@ if REDIS_URL:
         },
     }
     DJANGO_REDIS_IGNORE_EXCEPTIONS = True
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # Not one traceback per failed command: the breaker logs each outage in a few lines.
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 else:
     CACHES = {
         "default": {
