@@ -240,14 +240,14 @@ GRAPHQL_QUERY_LIMITS = {
 GRAPHQL_EXECUTION_SECONDS = env.float("GRAPHQL_EXECUTION_SECONDS", default=10.0)
 GRAPHQL_MAX_RESPONSE_FIELDS = env.int("GRAPHQL_MAX_RESPONSE_FIELDS", default=200_000)
 GRAPHQL_MAX_RESPONSE_BYTES = env.int("GRAPHQL_MAX_RESPONSE_BYTES", default=5 * 1024 * 1024)
-# Whole responses of anonymous read queries, invalidated on every write.
+# Whole responses of anonymous read queries, keyed by the versions of what they show.
 GRAPHQL_RESPONSE_CACHE = env.bool("GRAPHQL_RESPONSE_CACHE", default=True)
 GRAPHQL_RESPONSE_CACHE_SECONDS = env.int("GRAPHQL_RESPONSE_CACHE_SECONDS", default=300)
 # Larger answers are served but not stored: a few huge bodies cannot fill the cache.
 GRAPHQL_RESPONSE_CACHE_MAX_BODY_BYTES = env.int(
     "GRAPHQL_RESPONSE_CACHE_MAX_BODY_BYTES", default=1024 * 1024
 )
-# Bodies each worker also keeps in memory (keys carry the generation: never stale).
+# Bodies each worker also keeps in memory (the same keys: never stale).
 GRAPHQL_RESPONSE_CACHE_LOCAL_BYTES = env.int(
     "GRAPHQL_RESPONSE_CACHE_LOCAL_BYTES", default=32 * 1024 * 1024
 )
