@@ -2,6 +2,7 @@
 
 from django.db.models import Q
 
+from hub import kinds
 from hub.errors import ApplicationError, ErrorCode
 from hub.models import ContentStatus
 
@@ -30,19 +31,10 @@ def contributor_id_of(user) -> int | None:
     return contributor.pk if contributor else None
 
 
-# Content shown inside other content is visible only while that content is: model name ->
-# the relations holding it (a comment has exactly one target: its challenge or its solution).
-CONTAINERS: dict[str, tuple[str, ...]] = {
-    "solution": ("challenge",),
-    "comment": ("challenge", "solution"),
-}
-MODERATED = frozenset({"learning", "challenge", "solution", "comment"})
-
-
 def visibility_models(model) -> list:
     """`model` and the models its rows' visibility depends on (their containers)."""
     models = [model]
-    for relation in CONTAINERS.get(model._meta.model_name, ()):
+    for relation in kinds.of(model).containers:
         models += visibility_models(model._meta.get_field(relation).related_model)
     return models
 
@@ -50,18 +42,18 @@ def visibility_models(model) -> list:
 def visible_q(user, model, prefix: str = "") -> Q:
     """Rows of `model` that `user` may see, whatever path reaches them.
 
-    Moderated content: published or the user's own, and inside content (CONTAINERS) the
+    Moderated content: published or the user's own, and inside content (its containers) the
     user may see, so an author's own solution on a hidden challenge stays hidden with it.
     Moderators see everything; other models are public. An empty Q means no filter.
     """
-    name = model._meta.model_name
-    if name not in MODERATED or is_moderator(user):
+    kind = kinds.of(model)
+    if not kind.moderated or is_moderator(user):
         return Q()
     rule = Q(**{f"{prefix}status": ContentStatus.PUBLISHED})
     own = contributor_id_of(user)
     if own is not None:
         rule |= Q(**{f"{prefix}author_id": own})
-    containers = CONTAINERS.get(name, ())
+    containers = kind.containers
     inside = Q()
     for relation in containers:
         container = model._meta.get_field(relation).related_model
@@ -74,7 +66,7 @@ def visible_q(user, model, prefix: str = "") -> Q:
 
 def is_container(model, relation: str) -> bool:
     """Whether `relation` of `model` holds it: a visible row's target is visible too."""
-    return relation in CONTAINERS.get(model._meta.model_name, ())
+    return relation in kinds.of(model).containers
 
 
 def require_contributor(user):

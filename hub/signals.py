@@ -2,9 +2,9 @@ from django.apps import apps
 from django.conf import settings
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from hub import versions
+from hub import kinds, versions
 from hub.models import ContentVersion, Contributor
-from hub.search_index import SEARCHABLE_MODELS, index_object, unindex_object
+from hub.search_index import index_object, unindex_object
 
 
 def _index(sender, instance, created=False, raw=False, **kwargs):
@@ -61,7 +61,7 @@ for _model in [*_VERSIONED, apps.get_model(settings.AUTH_USER_MODEL)]:
             dispatch_uid=f"hub-version-m2m-{_field}",
         )
 
-for _model in SEARCHABLE_MODELS:
+for _model in kinds.searchable():
     post_save.connect(_index, sender=_model, dispatch_uid=f"hub-index-{_model.__name__}")
     post_delete.connect(_unindex, sender=_model, dispatch_uid=f"hub-unindex-{_model.__name__}")
 

@@ -35,6 +35,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from hub import kinds
+from hub.content.document import CHALLENGE, LEARNING, PROJECT, SOLUTION, TECHNOLOGY
 from hub.models import (
     Challenge,
     ContentStatus,
@@ -54,14 +56,7 @@ CURATOR_DISPLAY_NAME = "ProDev Hub"
 CURATOR_BIO = "Curated content from the ProDev Backend Engineering program."
 
 # SeedRecord.kind of each kind of seeded object, in load order.
-TECHNOLOGY, PROJECT, LEARNING, CHALLENGE, SOLUTION = (
-    "technology",
-    "project",
-    "learning",
-    "challenge",
-    "solution",
-)
-KINDS = (TECHNOLOGY, PROJECT, LEARNING, CHALLENGE, SOLUTION)
+LOAD_ORDER = (TECHNOLOGY, PROJECT, LEARNING, CHALLENGE, SOLUTION)
 
 FILES = {
     TECHNOLOGY: "technologies.yaml",
@@ -77,7 +72,7 @@ _SCALAR_FIELDS = {
     LEARNING: ("title", "slug", "kind", "summary", "body"),
     CHALLENGE: ("title", "slug", "description"),
 }
-_MODELS = {TECHNOLOGY: Technology, PROJECT: Project, LEARNING: Learning, CHALLENGE: Challenge}
+_MODELS = {kind.document_entry: kind.model for kind in kinds.KINDS if kind.document_entry}
 
 SKIP_EDITED = "edited since loaded"
 SKIP_DELETED = "deleted since loaded"
@@ -112,7 +107,7 @@ class LoadReport:
         outcomes = ("created", "updated", "unchanged", "skipped")
         totals = ", ".join(f"{len(getattr(self, o))} {o}" for o in outcomes)
         lines = [f"Hub content: {totals}."]
-        for kind in KINDS:
+        for kind in LOAD_ORDER:
             counts = {o: len(self.keys(o, kind)) for o in outcomes}
             if any(counts.values()):
                 detail = ", ".join(f"{n} {o}" for o, n in counts.items() if n)
@@ -447,7 +442,7 @@ class _Loader:
     def __init__(self, data: SeedData):
         self.data = data
         self.report = LoadReport()
-        self.records = {(r.kind, r.key): r for r in SeedRecord.objects.filter(kind__in=KINDS)}
+        self.records = {(r.kind, r.key): r for r in SeedRecord.objects.filter(kind__in=LOAD_ORDER)}
         self.curator: Contributor | None = None
         self.technologies: dict[str, Technology] = {}
         self.projects: dict[str, Project] = {}

@@ -1,10 +1,12 @@
 """Reads of the hub: what a viewer may see, filtered, ordered and prefetched."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Model
 
+from hub import kinds
 from hub.errors import ApplicationError, ErrorCode
 from hub.models import (
     Challenge,
@@ -15,10 +17,8 @@ from hub.models import (
     Solution,
     Technology,
 )
-from hub.search_index import SEARCHABLE_MODELS
-from hub.selectors import filters
+from hub.selectors import filters as filtersets
 from hub.selectors.prefetch import (
-    ANNOTATIONS,
     Selection,
     annotate_for,
     visible_queryset,
@@ -27,121 +27,41 @@ from hub.selectors.prefetch import (
 from hub.selectors.search import ranked_documents
 from hub.services.rules import unstorable_error
 
-# orderBy value -> ORDER BY; every ordering ends in the primary key so pages never overlap.
-ORDERINGS: dict[type[Model], dict[str, tuple[str, ...]]] = {
-    Technology: {
-        "NAME": ("name", "id"),
-        "TITLE": ("name", "id"),
-        "NEWEST": ("-created_at", "-id"),
-        "OLDEST": ("created_at", "id"),
-    },
-    Learning: {
-        "NEWEST": ("-created_at", "-id"),
-        "OLDEST": ("created_at", "id"),
-        "TITLE": ("title", "id"),
-    },
-    Project: {
-        "NEWEST": ("-created_at", "-id"),
-        "OLDEST": ("created_at", "id"),
-        "TITLE": ("title", "id"),
-    },
-    Challenge: {
-        "NEWEST": ("-created_at", "-id"),
-        "OLDEST": ("created_at", "id"),
-        "TITLE": ("title", "id"),
-        "MOST_SOLUTIONS": ("-published_solution_count", "-created_at", "-id"),
-    },
-}
-DEFAULT_ORDER = {Technology: "NAME", Learning: "NEWEST", Project: "TITLE", Challenge: "NEWEST"}
-
-FILTERSETS = {
-    Technology: filters.TechnologyFilter,
-    Learning: filters.LearningFilter,
-    Project: filters.ProjectFilter,
-    Challenge: filters.ChallengeFilter,
-}
-
 SEARCH_MAX_RESULTS = 100
 
 
-def _list(model, viewer, *, filter_values, order_by, selection):
+def content_list(model, viewer, *, filters: Mapping | None = None, order_by=None, selection=None):
+    """The visible rows of a listed kind (hub.kinds), filtered by its FilterSet and ordered.
+
+    `filters` maps filter names of the kind's FilterSet to typed values; None means
+    "not filtering on this". Unknown names and invalid values are INVALID errors.
+    """
+    kind = kinds.of(model)
+    if kind.filterset is None:
+        raise ValueError(f"{model.__name__} has no list")
+    selection = selection or {}
     qs = visible_queryset(model, viewer, selection)
-    data = {k: v for k, v in filter_values.items() if v is not None}
+    data = {k: v for k, v in (filters or {}).items() if v is not None}
     if any(unstorable_error(k, v) for k, v in data.items()):
         return qs.none()  # text no database can store matches nothing stored
-    filterset = FILTERSETS[model](
-        data=data,
-        queryset=qs,
-        viewer=viewer,
-    )
+    filterset_class = getattr(filtersets, kind.filterset)
+    unknown = sorted(set(data) - set(filterset_class.base_filters))
+    if unknown:
+        raise ApplicationError(ErrorCode.INVALID, f"Unknown filter {unknown[0]!r}.", unknown[0])
+    filterset = filterset_class(data=data, queryset=qs, viewer=viewer)
     if not filterset.is_valid():
         field, messages = next(iter(filterset.errors.items()))
         raise ApplicationError(ErrorCode.INVALID, f"{field}: {' '.join(messages)}", field=field)
     qs = filterset.qs
-    order = order_by or DEFAULT_ORDER[model]
-    if order not in ORDERINGS[model]:
+    order = order_by or kind.default_order
+    if order not in kind.orderings:
         raise ApplicationError(ErrorCode.INVALID, f"Unknown order {order!r}.", field="order_by")
-    if order == "MOST_SOLUTIONS" and "solution_count" not in selection:
-        qs = annotate_for(qs, model, "solution_count")
-    return qs.order_by(*ORDERINGS[model][order])
-
-
-def technology_list(viewer, *, category=None, search=None, order_by=None, selection=None):
-    return _list(
-        Technology,
-        viewer,
-        filter_values={"category": category, "search": search},
-        order_by=order_by,
-        selection=selection or {},
-    )
-
-
-def learning_list(
-    viewer, *, kind=None, technology=None, search=None, order_by=None, selection=None
-):
-    return _list(
-        Learning,
-        viewer,
-        filter_values={"kind": kind, "technology": technology, "search": search},
-        order_by=order_by,
-        selection=selection or {},
-    )
-
-
-def project_list(viewer, *, technology=None, search=None, order_by=None, selection=None):
-    return _list(
-        Project,
-        viewer,
-        filter_values={"technology": technology, "search": search},
-        order_by=order_by,
-        selection=selection or {},
-    )
-
-
-def challenge_list(
-    viewer,
-    *,
-    project=None,
-    technology=None,
-    author=None,
-    has_accepted_solution=None,
-    search=None,
-    order_by=None,
-    selection=None,
-):
-    return _list(
-        Challenge,
-        viewer,
-        filter_values={
-            "project": project,
-            "technology": technology,
-            "author": author,
-            "has_accepted_solution": has_accepted_solution,
-            "search": search,
-        },
-        order_by=order_by,
-        selection=selection or {},
-    )
+    ordering = kind.orderings[order]
+    for name, (annotation, _) in kind.annotations.items():
+        # An ordering on a computed column needs it, selected or not.
+        if any(key.lstrip("-") == annotation for key in ordering) and name not in selection:
+            qs = annotate_for(qs, model, name)
+    return qs.order_by(*ordering)
 
 
 def get_by_slug(model, viewer, slug: str, selection=None):
@@ -179,7 +99,7 @@ def contributor_by_username(username: str, selection=None, *, viewer=None):
 
 
 def solution_count(challenge: Challenge) -> int:
-    value = getattr(challenge, ANNOTATIONS[Challenge]["solution_count"][0], None)
+    value = getattr(challenge, kinds.of(Challenge).annotations["solution_count"][0], None)
     if value is None:
         value = challenge.solutions.filter(status=ContentStatus.PUBLISHED).count()
     return value
@@ -237,4 +157,4 @@ def search(viewer, text: str, *, limit: int = 20, selection: Selection | None = 
     return [loaded[key] for key in documents if key in loaded]
 
 
-_SEARCHABLE = {model._meta.model_name: model for model in SEARCHABLE_MODELS}
+_SEARCHABLE = {model._meta.model_name: model for model in kinds.searchable()}

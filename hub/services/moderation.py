@@ -4,26 +4,21 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from hub import kinds
 from hub.errors import ApplicationError, ErrorCode
 from hub.models import (
-    Challenge,
-    Comment,
     ContentStatus,
     Flag,
     FlagReason,
-    Learning,
     ModerationAction,
     ModerationActionKind,
     Revision,
-    Solution,
 )
 from hub.permissions import require_contributor, require_moderator
 from hub.services.lookups import visible_or_not_found
-from hub.services.revisions import REVISED_FIELDS, revise
+from hub.services.revisions import revise, revised_fields
 from hub.services.rules import Checks
 
-MODERATED_MODELS = (Challenge, Solution, Learning, Comment)
-FLAGGABLE_MODELS = MODERATED_MODELS
 _STATUS_AFTER = {
     ModerationActionKind.PUBLISH: ContentStatus.PUBLISHED,
     ModerationActionKind.REJECT: ContentStatus.REJECTED,
@@ -50,7 +45,7 @@ def _log(moderator, target, action, reason="", from_status="", to_status=""):
 def moderate(viewer, *, model, object_id, action, reason=None):
     """PUBLISH, REJECT or HIDE a piece of content; REJECT and HIDE need a reason."""
     require_moderator(viewer)
-    if model not in MODERATED_MODELS:
+    if not kinds.of(model).moderated:
         raise ApplicationError(ErrorCode.INVALID, "This kind of object is not moderated.", "id")
     target = model.objects.select_for_update().filter(pk=object_id).first()
     if target is None:
@@ -75,7 +70,7 @@ def moderate(viewer, *, model, object_id, action, reason=None):
 def flag_content(viewer, *, model, object_id, reason, note=None) -> Flag:
     """Report content for moderators; once per contributor and object."""
     reporter = require_contributor(viewer)
-    if model not in FLAGGABLE_MODELS:
+    if not kinds.of(model).moderated:  # what moderators decide on, contributors flag
         raise ApplicationError(ErrorCode.INVALID, "This kind of object cannot be flagged.", "id")
     target = visible_or_not_found(model, viewer, object_id, "id")
     checks = Checks()
@@ -136,9 +131,9 @@ def restore_revision(viewer, revision_id):
         raise ApplicationError(ErrorCode.NOT_FOUND, "No revision with this id.", "id")
     model = revision.content_type.model_class()
     target = model.objects.select_for_update().filter(pk=revision.object_id).first()
-    if target is None or model not in REVISED_FIELDS:
+    if target is None or revised_fields(model) is None:
         raise ApplicationError(ErrorCode.NOT_FOUND, "Its content no longer exists.", "id")
-    title_field, _ = REVISED_FIELDS[model]
+    title_field, _ = revised_fields(model)
     if revise(
         target, require_contributor(viewer), revision.title if title_field else None, revision.body
     ):

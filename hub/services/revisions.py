@@ -1,17 +1,16 @@
 from django.contrib.contenttypes.models import ContentType
 
-from hub.models import Challenge, Learning, Revision, Solution
+from hub import kinds
+from hub.models import Revision
 
-# The text fields a revision keeps for each kind: (title field, body field).
-REVISED_FIELDS = {
-    Challenge: ("title", "description"),
-    Learning: ("title", "body"),
-    Solution: (None, "body"),
-}
+
+def revised_fields(model) -> tuple[str | None, str] | None:
+    """(title field or None, body field) a revision keeps of `model`; None: not revised."""
+    return kinds.of(model).revised_fields
 
 
 def snapshot(obj) -> tuple[str, str]:
-    title_field, body_field = REVISED_FIELDS[type(obj)]
+    title_field, body_field = revised_fields(type(obj))
     return (getattr(obj, title_field) if title_field else "", getattr(obj, body_field))
 
 
@@ -40,7 +39,7 @@ def record_revision(obj, editor, previous: tuple[str, str]) -> Revision:
 
 def apply_text(obj, title: str | None, body: str | None) -> list[str]:
     """Set the revised fields; returns the names changed."""
-    title_field, body_field = REVISED_FIELDS[type(obj)]
+    title_field, body_field = revised_fields(type(obj))
     changed = []
     if title_field and title is not None and getattr(obj, title_field) != title:
         setattr(obj, title_field, title)

@@ -3,17 +3,12 @@
 import graphene
 
 from hub.models import (
-    Challenge,
     ContentStatus,
     FlagReason,
-    Learning,
     LearningKind,
-    Project,
-    Technology,
     TechnologyCategory,
     Track,
 )
-from hub.selectors.content import ORDERINGS
 from hub.services.moderation import CLIENT_ACTIONS
 from hub.services.solutions import VoteValue
 
@@ -37,12 +32,6 @@ VoteValueEnum = _enum(
     [v.value for v in VoteValue],
     "A vote on a solution; CLEAR takes one's vote back (input only).",
 )
-
-_SORT = "Sort order of the list."
-TechnologyOrderEnum = _enum("TechnologyOrder", ORDERINGS[Technology], _SORT)
-LearningOrderEnum = _enum("LearningOrder", ORDERINGS[Learning], _SORT)
-ProjectOrderEnum = _enum("ProjectOrder", ORDERINGS[Project], _SORT)
-ChallengeOrderEnum = _enum("ChallengeOrder", ORDERINGS[Challenge], _SORT)
 
 
 def enum_value(value):

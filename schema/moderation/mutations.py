@@ -1,6 +1,7 @@
 import graphene
 
-from hub.models import Challenge, Comment, Flag, Learning, Revision, Solution
+from hub import kinds
+from hub.models import Flag, Revision
 from hub.services import moderation
 from schema.core.enums import FlagReasonEnum, ModerationActionEnum, enum_value
 from schema.core.ids import decode_id, decode_pk
@@ -8,7 +9,7 @@ from schema.core.mutations import HubMutation, payload
 from schema.core.types import Node
 from schema.moderation.types import FlagType
 
-MODERATED = {"Challenge": Challenge, "Solution": Solution, "Learning": Learning, "Comment": Comment}
+MODERATED = kinds.moderated()  # public type name -> model
 
 
 class ModerateInput(graphene.InputObjectType):

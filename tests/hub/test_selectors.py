@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from hub import selectors
 from hub.errors import ApplicationError, ErrorCode
-from hub.models import Challenge, Comment, ContentStatus, Learning, Solution, Technology
+from hub.models import Challenge, Comment, ContentStatus, Learning, Project, Solution, Technology
 from tests.factories import (
     ChallengeFactory,
     ContributorFactory,
@@ -69,8 +69,8 @@ class TestVisibility:
         TechnologyFactory()
         ProjectFactory()
 
-        assert selectors.technology_list(ANONYMOUS).count() == 1
-        assert selectors.project_list(ANONYMOUS).count() == 1
+        assert selectors.content_list(Technology, ANONYMOUS).count() == 1
+        assert selectors.content_list(Project, ANONYMOUS).count() == 1
 
 
 class TestLists:
@@ -79,8 +79,14 @@ class TestLists:
         ChallengeFactory(title="Mine, published", author=author)
         ChallengeFactory(title="Theirs")
 
-        assert titles(selectors.challenge_list(ANONYMOUS, author="author")) == ["Mine, published"]
-        assert titles(selectors.challenge_list(author.user, author="author", order_by="TITLE")) == [
+        assert titles(
+            selectors.content_list(Challenge, ANONYMOUS, filters={"author": "author"})
+        ) == ["Mine, published"]
+        assert titles(
+            selectors.content_list(
+                Challenge, author.user, filters={"author": "author"}, order_by="TITLE"
+            )
+        ) == [
             "Mine, pending",
             "Mine, published",
         ]
@@ -89,10 +95,19 @@ class TestLists:
         challenge = ChallengeFactory(title="Accepted, then hidden")
         SolutionFactory(challenge=challenge, is_accepted=True, status=ContentStatus.HIDDEN)
 
-        assert titles(selectors.challenge_list(ANONYMOUS, has_accepted_solution=True)) == []
-        assert titles(selectors.challenge_list(moderator_user, has_accepted_solution=True)) == [
-            "Accepted, then hidden"
-        ]
+        assert (
+            titles(
+                selectors.content_list(
+                    Challenge, ANONYMOUS, filters={"has_accepted_solution": True}
+                )
+            )
+            == []
+        )
+        assert titles(
+            selectors.content_list(
+                Challenge, moderator_user, filters={"has_accepted_solution": True}
+            )
+        ) == ["Accepted, then hidden"]
 
     def test_most_solutions_works_without_a_selection(self, db):
         few = ChallengeFactory(title="Few")
@@ -100,21 +115,21 @@ class TestLists:
         SolutionFactory(challenge=few)
         SolutionFactory.create_batch(2, challenge=many)
 
-        assert titles(selectors.challenge_list(ANONYMOUS, order_by="MOST_SOLUTIONS")) == [
+        assert titles(selectors.content_list(Challenge, ANONYMOUS, order_by="MOST_SOLUTIONS")) == [
             "Many",
             "Few",
         ]
 
     def test_an_unknown_order_is_invalid(self, db):
         with pytest.raises(ApplicationError) as raised:
-            selectors.learning_list(ANONYMOUS, order_by="MOST_SOLUTIONS")
+            selectors.content_list(Learning, ANONYMOUS, order_by="MOST_SOLUTIONS")
 
         assert raised.value.code == ErrorCode.INVALID
         assert raised.value.field == "order_by"
 
     def test_an_unknown_choice_is_invalid(self, db):
         with pytest.raises(ApplicationError) as raised:
-            selectors.technology_list(ANONYMOUS, category="SPREADSHEET")
+            selectors.content_list(Technology, ANONYMOUS, filters={"category": "SPREADSHEET"})
 
         assert raised.value.code == ErrorCode.INVALID
         assert raised.value.field == "category"
@@ -122,15 +137,18 @@ class TestLists:
     def test_a_blank_search_does_not_filter(self, db):
         LearningFactory.create_batch(2)
 
-        assert selectors.learning_list(ANONYMOUS, search="   ").count() == 2
+        assert selectors.content_list(Learning, ANONYMOUS, filters={"search": "   "}).count() == 2
 
     def test_search_filters_see_unpublished_rows_the_viewer_may_see(self, author):
         LearningFactory(title="Pending zeppelin", author=author, status=ContentStatus.PENDING)
 
-        assert titles(selectors.learning_list(author.user, search="zeppelin")) == [
-            "Pending zeppelin"
-        ]
-        assert titles(selectors.learning_list(ANONYMOUS, search="zeppelin")) == []
+        assert titles(
+            selectors.content_list(Learning, author.user, filters={"search": "zeppelin"})
+        ) == ["Pending zeppelin"]
+        assert (
+            titles(selectors.content_list(Learning, ANONYMOUS, filters={"search": "zeppelin"}))
+            == []
+        )
 
 
 class TestLookups:
@@ -183,7 +201,7 @@ class TestSelectionLoading:
 
         # challenges (author, user, project joined) + technologies + solutions + accepted
         with django_assert_num_queries(4):
-            challenges = list(selectors.challenge_list(ANONYMOUS, selection=selection))
+            challenges = list(selectors.content_list(Challenge, ANONYMOUS, selection=selection))
             for challenge in challenges:
                 assert challenge.author.username == "author"
                 assert challenge.project.title

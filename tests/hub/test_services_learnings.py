@@ -56,11 +56,11 @@ def test_a_pending_learning_is_seen_by_its_author_and_moderators_only(contributo
     for viewer in others:
         assert selectors.get_visible(Learning, viewer, learning.pk) is None
         assert selectors.get_by_slug(Learning, viewer, learning.slug) is None
-        assert learning not in selectors.learning_list(viewer)
+        assert learning not in selectors.content_list(Learning, viewer)
     for viewer in (contributor.user, moderator.user):
         assert selectors.get_visible(Learning, viewer, learning.pk) == learning
         assert selectors.get_by_slug(Learning, viewer, learning.slug) == learning
-        assert learning in selectors.learning_list(viewer)
+        assert learning in selectors.content_list(Learning, viewer)
 
     moderation.moderate(
         moderator.user, model=Learning, object_id=learning.pk, action="PUBLISH", reason=None

@@ -1,0 +1,292 @@
+"""Every kind of hub content, described once; everything that needs a kind reads it here.
+
+A `Kind` says what the rest of hub/ used to restate in a table of its own: the public
+type name, the relations the prefetch planner may load (model-side names), its long
+text columns and computed columns, the orderings and the FilterSet of its lists,
+whether it is moderated, revised (which fields) and searchable (its search document),
+which content holds it (visibility), and where it lives in the hub document.
+
+hub/ speaks model names only: GraphQL fields that exist only in the API map to these
+names by hints declared next to the GraphQL types (schema/).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from django.db.models import Count, IntegerField, Model, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from hub.models import (
+    Challenge,
+    Comment,
+    ContentStatus,
+    Contributor,
+    Flag,
+    Learning,
+    Project,
+    Revision,
+    Solution,
+    Technology,
+    Vote,
+)
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relation the prefetch planner loads: its target and how."""
+
+    target: type[Model]
+    many: bool
+    # The model's relation name when the field is a filtered view of it.
+    lookup: str | None = None
+    to_attr: str | None = None
+    # Narrows the related rows: a Q, or a function of the viewer giving one.
+    condition: Q | Callable | None = None
+    # Self-nested fields (comment replies, a reply's parent) whose rows come with
+    # this relation: their selections, at any depth, are folded into this one.
+    folds: tuple[str, ...] = ()
+
+    def condition_for(self, viewer) -> Q | None:
+        return self.condition(viewer) if callable(self.condition) else self.condition
+
+
+@dataclass(frozen=True)
+class Kind:
+    model: type[Model]
+    type_name: str
+    relations: Mapping[str, Relation] = field(default_factory=dict)
+    # Long text columns, loaded only when one of the fields showing them is selected.
+    long_text: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # field -> (annotation name, expression factory), added when the field is selected.
+    annotations: Mapping[str, tuple[str, Callable]] = field(default_factory=dict)
+    # To-one relations every row needs (Contributor.username lives on the user).
+    always_joined: tuple[str, ...] = ()
+    # orderBy value -> ORDER BY; every ordering ends in the primary key (stable pages).
+    orderings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    default_order: str | None = None
+    # The django-filter set of its lists, by name in hub.selectors.filters.
+    filterset: str | None = None
+    # Published / pending / hidden, decided by moderators; flaggable by contributors.
+    moderated: bool = False
+    # (title field or None, body field): the text a revision keeps.
+    revised_fields: tuple[str | None, str] | None = None
+    # The search document of one object: {title, summary, text, is_published}.
+    search_document: Callable[[Model], dict] | None = None
+    # Relations whose rows' documents change with this row (a challenge's solutions).
+    reindexes: tuple[str, ...] = ()
+    # Relations to the content holding a row: visible only while that content is.
+    containers: tuple[str, ...] = ()
+    # The entry kind of the hub document (hub.content.document) that seeds it.
+    document_entry: str | None = None
+
+    @property
+    def searchable(self) -> bool:
+        return self.search_document is not None
+
+
+def _published_solution_count() -> Coalesce:
+    counts = (
+        Solution.objects.filter(challenge=OuterRef("pk"), status=ContentStatus.PUBLISHED)
+        .order_by()
+        .values("challenge")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+def _own_votes(viewer) -> Q:
+    from hub.permissions import contributor_id_of
+
+    return Q(voter_id=contributor_id_of(viewer) or 0)
+
+
+# A thread (a challenge's or solution's comments) loads all its comments at once:
+# replies and parents are found among them.
+THREAD = ("replies", "parent")
+_CREATED = {"NEWEST": ("-created_at", "-id"), "OLDEST": ("created_at", "id")}
+
+
+def _published(obj) -> bool:
+    return obj.status == ContentStatus.PUBLISHED
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind(
+        Technology,
+        "Technology",
+        relations={
+            "learnings": Relation(Learning, many=True),
+            "projects": Relation(Project, many=True),
+            "challenges": Relation(Challenge, many=True),
+        },
+        long_text={"learned": ("learned",), "learned_html": ("learned_html",)},
+        orderings={"NAME": ("name", "id"), "TITLE": ("name", "id"), **_CREATED},
+        default_order="NAME",
+        filterset="TechnologyFilter",
+        search_document=lambda obj: {
+            "title": obj.name,
+            "summary": obj.summary,
+            "text": f"{obj.get_category_display()}\n{obj.learned}",
+            "is_published": True,
+        },
+        document_entry="technology",
+    ),
+    Kind(
+        Learning,
+        "Learning",
+        relations={
+            "technologies": Relation(Technology, many=True),
+            "author": Relation(Contributor, many=False),
+            "revisions": Relation(Revision, many=True),
+        },
+        long_text={"body": ("body",), "body_html": ("body_html",)},
+        orderings={**_CREATED, "TITLE": ("title", "id")},
+        default_order="NEWEST",
+        filterset="LearningFilter",
+        moderated=True,
+        revised_fields=("title", "body"),
+        search_document=lambda obj: {
+            "title": obj.title,
+            "summary": obj.summary,
+            "text": obj.body,
+            "is_published": _published(obj),
+        },
+        document_entry="learning",
+    ),
+    Kind(
+        Project,
+        "Project",
+        relations={
+            "technologies": Relation(Technology, many=True),
+            "challenges": Relation(Challenge, many=True),
+        },
+        long_text={"description": ("description",), "description_html": ("description_html",)},
+        orderings={**_CREATED, "TITLE": ("title", "id")},
+        default_order="TITLE",
+        filterset="ProjectFilter",
+        search_document=lambda obj: {
+            "title": obj.title,
+            "summary": obj.summary,
+            "text": "\n".join([obj.description, *obj.highlights]),
+            "is_published": True,
+        },
+        document_entry="project",
+    ),
+    Kind(
+        Challenge,
+        "Challenge",
+        relations={
+            "project": Relation(Project, many=False),
+            "author": Relation(Contributor, many=False),
+            "technologies": Relation(Technology, many=True),
+            "solutions": Relation(Solution, many=True),
+            "accepted_solution": Relation(
+                Solution,
+                many=True,
+                lookup="solutions",
+                to_attr="accepted_solutions",
+                condition=Q(is_accepted=True),
+            ),
+            "comments": Relation(Comment, many=True, to_attr="thread_comments", folds=THREAD),
+            "revisions": Relation(Revision, many=True),
+        },
+        long_text={"description": ("description",), "description_html": ("description_html",)},
+        annotations={"solution_count": ("published_solution_count", _published_solution_count)},
+        orderings={
+            **_CREATED,
+            "TITLE": ("title", "id"),
+            "MOST_SOLUTIONS": ("-published_solution_count", "-created_at", "-id"),
+        },
+        default_order="NEWEST",
+        filterset="ChallengeFilter",
+        moderated=True,
+        revised_fields=("title", "description"),
+        search_document=lambda obj: {
+            "title": obj.title,
+            "summary": "",
+            "text": obj.description,
+            "is_published": _published(obj),
+        },
+        reindexes=("solutions",),  # a solution is public only while its challenge is
+        document_entry="challenge",
+    ),
+    Kind(
+        Solution,
+        "Solution",
+        relations={
+            "challenge": Relation(Challenge, many=False),
+            "author": Relation(Contributor, many=False),
+            "comments": Relation(Comment, many=True, to_attr="thread_comments", folds=THREAD),
+            "revisions": Relation(Revision, many=True),
+            "viewer_vote": Relation(
+                Vote, many=True, lookup="votes", to_attr="viewer_votes", condition=_own_votes
+            ),
+        },
+        long_text={"body": ("body",), "body_html": ("body_html",)},
+        moderated=True,
+        revised_fields=(None, "body"),
+        search_document=lambda obj: {
+            "title": obj.challenge.title,
+            "summary": "",
+            "text": obj.body,
+            "is_published": _published(obj) and _published(obj.challenge),
+        },
+        containers=("challenge",),
+    ),
+    Kind(
+        Comment,
+        "Comment",
+        relations={
+            "author": Relation(Contributor, many=False),
+            "parent": Relation(Comment, many=False, to_attr="visible_parent"),
+            "replies": Relation(Comment, many=True, to_attr="thread_replies"),
+        },
+        long_text={"body": ("body",), "body_html": ("body_html",)},
+        moderated=True,
+        # A comment has exactly one target: its challenge or its solution.
+        containers=("challenge", "solution"),
+    ),
+    Kind(Revision, "Revision", relations={"editor": Relation(Contributor, many=False)}),
+    Kind(Flag, "Flag", relations={"reporter": Relation(Contributor, many=False)}),
+    Kind(
+        Contributor,
+        "Contributor",
+        relations={
+            "challenges": Relation(Challenge, many=True),
+            "solutions": Relation(Solution, many=True),
+            "learnings": Relation(Learning, many=True),
+        },
+        long_text={"bio": ("bio",)},
+        always_joined=("user",),
+    ),
+)
+
+_BY_MODEL = {kind.model: kind for kind in KINDS}
+_BY_TYPE_NAME = {kind.type_name: kind for kind in KINDS}
+_NO_KIND = Kind(Model, "")
+
+
+def of(model: type[Model]) -> Kind:
+    """The kind of `model`; models that are no content kind describe nothing."""
+    return _BY_MODEL.get(model, _NO_KIND)
+
+
+def by_type_name(name: str) -> Kind | None:
+    return _BY_TYPE_NAME.get(name)
+
+
+def moderated() -> dict[str, type[Model]]:
+    """Public type name -> model, for every moderated (and flaggable) kind."""
+    return {kind.type_name: kind.model for kind in KINDS if kind.moderated}
+
+
+def searchable() -> tuple[type[Model], ...]:
+    return tuple(kind.model for kind in KINDS if kind.searchable)
+
+
+def listed() -> tuple[Kind, ...]:
+    """Kinds with their own browsing list (orderings and a FilterSet)."""
+    return tuple(kind for kind in KINDS if kind.filterset)
