@@ -9,6 +9,8 @@ query limits use; those limits have bounded the expanded selection before any
 resolver asks for it.
 """
 
+import contextlib
+
 from graphene.utils.str_converters import to_snake_case
 from graphql import get_named_type
 
@@ -16,10 +18,32 @@ from schema.core.walk import child_type, expand, is_connection_wrapper
 
 
 def selection_of(info) -> dict:
+    """The selection below this field, walked once per request and field node: the rows
+    of a list resolve the same nodes (graphql-core collects them once), so a 30-row page
+    asks 30 times for what one walk answers. Callers treat it as read-only."""
+    memo = _memo_of(info.context)
+    key = (tuple(id(node) for node in info.field_nodes), info.return_type)
+    tree = memo.get(key)
+    if tree is None:
+        tree = memo[key] = _walk(info)
+    return tree
+
+
+def _walk(info) -> dict:
     tree: dict = {}
     sets = [node.selection_set for node in info.field_nodes if node.selection_set]
     _collect(info, get_named_type(info.return_type), sets, tree)
     return tree
+
+
+def _memo_of(context) -> dict:
+    # On the request, so it lives exactly as long as the document it points into.
+    memo = getattr(context, "_hub_selections", None)
+    if memo is None:
+        memo = {}
+        with contextlib.suppress(AttributeError):  # a context taking no attributes: no memo
+            context._hub_selections = memo
+    return memo
 
 
 def _collect(info, parent_type, selection_sets, into: dict) -> None:
