@@ -1,10 +1,11 @@
 """Background jobs (Celery). Each calls one hub service, which holds the rules.
 
-Every task may run twice (retries, redelivery after a worker dies: acks are
-late) without doing its work twice: emails are recorded under unique keys
-(hub.services.notifications.send_once), anomaly flags are upserts, the purge
-deletes what is old. Transient failures (mail server, network, database) are
-retried with exponential backoff and jitter.
+Every task may run twice (retries, redelivery after a worker dies: acks are late)
+without doing its work twice: emails go through the outbox with a guarantee per kind
+(hub.services.notifications), anomaly flags are upserts, the purge deletes what is
+old. Email tasks do not retry by themselves: a failed try is recorded and the outbox
+sweep tries again when it is due. The other jobs retry transient failures (network,
+database) with exponential backoff and jitter.
 """
 
 from celery import shared_task
@@ -13,7 +14,6 @@ from django.db import InterfaceError, OperationalError
 
 from hub.services import notifications, reports, traffic
 
-# OSError covers SMTP errors, refused connections and timeouts.
 _RETRIED = {
     "autoretry_for": (OSError, OperationalError, InterfaceError),
     "retry_backoff": 5,
@@ -23,14 +23,16 @@ _RETRIED = {
 }
 
 
-@shared_task(**_RETRIED)
-def notify_solution_submitted(solution_id: int) -> bool:
-    return notifications.send_solution_submitted(solution_id)
+@shared_task
+def deliver_email(email_id: int) -> str:
+    """Send one outbox email, queued when the write it is about committed."""
+    return notifications.deliver(email_id).value
 
 
-@shared_task(**_RETRIED)
-def notify_solution_accepted(solution_id: int, accepted_by_id: int) -> bool:
-    return notifications.send_solution_accepted(solution_id, accepted_by_id)
+@shared_task
+def sweep_outbox() -> int:
+    """Send the emails still pending past their due time (Celery beat, every minute)."""
+    return notifications.sweep()
 
 
 @shared_task(**_RETRIED)

@@ -7,16 +7,20 @@ default needs no other service. Run with a broker:
     celery -A nexus_graphql worker -l info
     celery -A nexus_graphql beat -l info -s /tmp/celerybeat-schedule
 
-A web request's id travels with the tasks it queues, into the worker's logs.
+A web request's id travels with the tasks it queues, into the worker's logs. Web
+processes queue tasks with `publish`: bounded in time, logged once per broker outage.
 """
 
+import logging
 import os
 from datetime import timedelta
 
 from celery import Celery, signals
 from celery.schedules import crontab
+from kombu.exceptions import OperationalError as BrokerError
 
 from nexus_graphql import request_id
+from nexus_graphql.outages import Outage
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nexus_graphql.settings")
 
@@ -37,6 +41,12 @@ app.conf.beat_schedule = {
         "schedule": timedelta(minutes=5),
         "options": {"expires": timedelta(minutes=5).total_seconds()},
     },
+    # Emails whose task was never queued (broker down at commit) or was lost.
+    "sweep-email-outbox": {
+        "task": "hub.tasks.sweep_outbox",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": timedelta(minutes=1).total_seconds()},
+    },
     "purge-request-logs": {
         "task": "hub.tasks.purge_request_logs",
         "schedule": crontab(minute=30, hour=3),
@@ -45,6 +55,30 @@ app.conf.beat_schedule = {
 }
 
 REQUEST_ID_HEADER = "nexus_request_id"
+
+logger = logging.getLogger("nexus.tasks")
+_broker_outage = Outage(logger, "Broker (queueing tasks)")
+
+
+def publish(task, *args) -> bool:
+    """Queue `task(*args)` for a worker; False when the broker could not take it.
+
+    Bounded by CELERY_BROKER_CONNECTION_TIMEOUT and CELERY_TASK_PUBLISH_RETRY_POLICY,
+    because a request waits for it. Callers keep what the task is for in the database
+    (the email outbox, swept every minute), so a failure only delays the work: it is
+    logged through an Outage, a few lines per outage rather than one per write. Without
+    a broker the task runs here, once, without retries.
+    """
+    if app.conf.task_always_eager:
+        task.apply(args, retries=task.max_retries)
+        return True
+    try:
+        task.apply_async(args)
+    except (BrokerError, OSError) as error:
+        _broker_outage.failed(error)
+        return False
+    _broker_outage.succeeded()
+    return True
 
 
 @signals.worker_init.connect

@@ -3,7 +3,8 @@
 Built for the seven days before a UTC midnight (`until`), printed by
 `manage.py hub_report` and emailed every Monday by Celery beat to
 HUB_DIGEST_RECIPIENTS, or to the moderators when that is empty. Each recipient
-gets one digest per period, however often the task is retried.
+gets at most one digest per period, however often the task runs or dies: the digest is
+an at-most-once email (hub.services.notifications), a repeat being worse than a miss.
 """
 
 from collections import defaultdict
@@ -18,9 +19,9 @@ from django.utils import timezone
 
 from hub.errors import ApplicationError, ErrorCode
 from hub.models import Challenge, ContentStatus, Contributor, Solution, Vote
+from hub.models.notifications import EmailKind
 from hub.permissions import MODERATORS_GROUP
-from hub.services import reputation
-from hub.services.notifications import send_once
+from hub.services import notifications, reputation
 
 DAYS = 7
 LIMIT = 10
@@ -133,15 +134,19 @@ def digest_recipients() -> list[str]:
 
 
 def send_weekly_digest(*, until: datetime | None = None) -> int:
-    """Email the digest of the week before `until` to its recipients; how many were sent."""
+    """Email the digest of the week before `until` to its recipients; how many were sent.
+
+    Each recipient's email is recorded (committed) before it is sent, so a run that dies
+    midway is finished by the next run, or by the outbox sweep. Run outside a transaction.
+    """
     digest = weekly_digest(until=until)
     body = digest.as_text()
-    return sum(
-        send_once(
-            key=f"weekly-digest:{digest.until.date().isoformat()}:{address}",
-            address=address,
-            subject=digest.subject,
-            body=body,
+    sent = 0
+    for address in digest_recipients():
+        email, _ = notifications.queue(
+            kind=EmailKind.WEEKLY_DIGEST,
+            key=f"{EmailKind.WEEKLY_DIGEST}:{digest.until.date().isoformat()}:{address}",
+            draft=notifications.Draft.of(address, digest.subject, body),
         )
-        for address in digest_recipients()
-    )
+        sent += notifications.deliver(email.pk) is notifications.Outcome.SENT
+    return sent

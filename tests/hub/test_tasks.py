@@ -1,12 +1,16 @@
-"""hub.tasks: the scheduled traffic jobs run the hardening services (hub.services.traffic)."""
+"""hub.tasks: the scheduled traffic jobs run the hardening services (hub.services.traffic);
+the email tasks send through the outbox (hub.services.notifications)."""
 
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
-from hub.models import RequestLog, SuspicionReason, SuspiciousIP
-from hub.tasks import detect_traffic_anomalies, purge_request_logs
+from hub.models import RequestLog, SentEmail, SuspicionReason, SuspiciousIP
+from hub.models.notifications import EmailKind
+from hub.services import notifications
+from hub.tasks import deliver_email, detect_traffic_anomalies, purge_request_logs, sweep_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +47,20 @@ def test_the_anomaly_job_flags_repeated_sign_in_failures(settings):
     assert detect_traffic_anomalies.apply().get() == 1
     suspect = SuspiciousIP.objects.get()
     assert (suspect.ip, suspect.reason) == ("203.0.113.7", SuspicionReason.AUTH_FAILURES)
+
+
+def test_the_outbox_sweep_job_sends_the_emails_past_their_due_time():
+    due, later = (
+        notifications.queue(
+            kind=EmailKind.WEEKLY_DIGEST,
+            key=f"weekly-digest:2026-11-23:{address}",
+            draft=notifications.Draft.of(address, "Digest", "New challenges: 0"),
+        )[0]
+        for address in ("due@example.com", "later@example.com")
+    )
+    SentEmail.objects.filter(pk=due.pk).update(due_at=timezone.now() - timedelta(seconds=1))
+
+    assert sweep_outbox.apply().get() == 1
+    assert [email.to for email in mail.outbox] == [["due@example.com"]]
+    assert deliver_email.apply(args=[later.pk]).get() == "sent"
+    assert deliver_email.apply(args=[later.pk]).get() == "skipped"

@@ -18,6 +18,7 @@ def test_every_scheduled_job_names_a_task_that_exists():
 
     assert scheduled == {
         "hub.tasks.send_weekly_digest",
+        "hub.tasks.sweep_outbox",
         "hub.tasks.detect_traffic_anomalies",
         "hub.tasks.purge_request_logs",
     }
