@@ -8,6 +8,8 @@ its connection pool on the way in and out.
 import os
 from contextlib import contextmanager
 
+import kombu.pools
+
 from nexus_graphql.celery import app
 
 UNREACHABLE = "amqp://guest:guest@127.0.0.1:1//"
@@ -29,8 +31,9 @@ def using_broker(url: str, **conf):
 
 def _forget_connections() -> None:
     # Celery keeps its connection and producer pools, made for the broker of the time
-    # (even eager calls make a producer pool): drop both, as it does after a fork.
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # (even eager calls make a producer pool): drop both, as it does after a fork. Kombu
+    # also keeps them in its registry by broker URL: reset it, or the next test on the
+    # same URL gets the closed pool ("Acquire on closed pool").
+    kombu.pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
