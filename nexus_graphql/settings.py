@@ -385,9 +385,17 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A request that queues a task waits at most about this long for a broker that is down.
-CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5}
+# A request that queues a task waits at most about this long for a broker that is down or
+# silent (nexus_graphql.celery.publish; measured in tests/ops/test_publish_bound.py). One
+# immediate retry reconnects a pooled connection the broker closed; a refused connection
+# fails at once. Emails are in the outbox already: a failed publish only delays them.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=0.5)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0,
+    "interval_max": 0,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING below
 CELERY_TIMEZONE = "UTC"
@@ -403,6 +411,22 @@ EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-emails"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Nexus <noreply@nexus.localhost>")
+# The outbox (hub.services.notifications). Every copy of an email carries the Message-ID
+# <kind.key@EMAIL_MESSAGE_ID_DOMAIN>. A pending email its task did not send is sent by the
+# sweep (Celery beat, every minute) once EMAIL_RETRY_SECONDS old; each failed try doubles
+# that wait, up to an hour, and after EMAIL_MAX_ATTEMPTS tries the email is failed.
+EMAIL_MESSAGE_ID_DOMAIN = env.str(
+    "EMAIL_MESSAGE_ID_DOMAIN", default=DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ")
+)
+EMAIL_RETRY_SECONDS = env.float("EMAIL_RETRY_SECONDS", default=60.0)
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=15)
+# How hub/ queues a task after a commit: the project's bounded, outage-logged publish, so
+# hub/ imports nothing of the project.
+EMAIL_TASK_PUBLISHER = "nexus_graphql.celery.publish"
+if not EMAIL_MESSAGE_ID_DOMAIN or EMAIL_RETRY_SECONDS <= 0 or EMAIL_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured(
+        "EMAIL_MESSAGE_ID_DOMAIN must be set, EMAIL_RETRY_SECONDS above 0, EMAIL_MAX_ATTEMPTS >= 1."
+    )
 # Who gets the weekly digest (hub.services.reports); empty: every moderator with an email.
 HUB_DIGEST_RECIPIENTS = env.list("HUB_DIGEST_RECIPIENTS", default=[])
 
