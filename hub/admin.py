@@ -1,9 +1,20 @@
+"""The admin: a window on the hub, not a second write path.
+
+Status, acceptance, scores, reputation and text change only through hub.services, acting
+as the signed-in admin user, so the moderation log, revisions, reputation, the search
+index and the data versions stay true. Every other field of that content is read-only
+here: the admin's form has no such field, so a crafted POST cannot set it.
+"""
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db.models import Exists, OuterRef
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 
+from hub.errors import ApplicationError, ValidationErrors
 from hub.models import (
     BlockedIP,
     Challenge,
@@ -12,6 +23,7 @@ from hub.models import (
     Flag,
     Learning,
     ModerationAction,
+    ModerationActionKind,
     Project,
     RequestLog,
     Revision,
@@ -21,7 +33,15 @@ from hub.models import (
     Technology,
     Vote,
 )
-from hub.services import moderation, traffic
+from hub.permissions import is_moderator
+from hub.services import challenges, learnings, moderation, solutions, traffic
+from hub.services.challenges import ChallengeInput
+
+REFUSED = (ApplicationError, ValidationErrors)
+
+
+def refusal(error: Exception) -> str:
+    return " ".join(e.message for e in getattr(error, "errors", [error]))
 
 
 @admin.register(Technology)
@@ -31,31 +51,6 @@ class TechnologyAdmin(admin.ModelAdmin):
     search_fields = ("name", "summary", "learned")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("learned_html", "created_at", "updated_at")
-
-
-class RevisionInline(GenericTabularInline):
-    model = Revision
-    extra = 0
-    fields = ("created_at", "editor", "title", "body")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Learning)
-class LearningAdmin(admin.ModelAdmin):
-    list_display = ("title", "kind", "status", "author", "created_at", "published_at")
-    list_filter = ("status", "kind", "technologies")
-    search_fields = ("title", "summary", "body", "author__user__username")
-    list_select_related = ("author__user",)
-    autocomplete_fields = ("author",)
-    filter_horizontal = ("technologies",)
-    prepopulated_fields = {"slug": ("title",)}
-    readonly_fields = ("body_html", "created_at", "updated_at", "published_at")
-    date_hierarchy = "created_at"
-    inlines = [RevisionInline]
 
 
 @admin.register(Project)
@@ -68,31 +63,252 @@ class ProjectAdmin(admin.ModelAdmin):
     readonly_fields = ("description_html", "created_at", "updated_at")
 
 
+@admin.register(SeedRecord)
+class SeedRecordAdmin(admin.ModelAdmin):
+    list_display = ("kind", "key", "loaded_at")
+    list_filter = ("kind",)
+    search_fields = ("key",)
+    readonly_fields = ("kind", "key", "checksum", "loaded_at")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_moderate_permission(self, request):
+        """For actions that call a moderation service (which checks again)."""
+        return is_moderator(request.user)
+
+    def run_service(self, request, objects, call, done: str) -> None:
+        """`call(obj)` for each object, each in its service's own transaction; one message
+        for what was done and one per refusal (nothing of a refused one is written)."""
+        count = 0
+        for obj in objects:
+            try:
+                call(obj)
+            except REFUSED as error:
+                self.message_user(request, f"{obj}: {refusal(error)}", messages.ERROR)
+            else:
+                count += 1
+        if count:
+            self.message_user(request, done.format(count=count), messages.SUCCESS)
+
+
+class ReasonForm(ActionForm):
+    reason = forms.CharField(
+        required=False,
+        max_length=moderation.REASON_MAX,
+        label="Reason (required to reject or hide)",
+    )
+
+
+class ContentAdmin(ReadOnlyAdmin):
+    """Moderated content: moderation actions, and the `editable` fields saved by `edit`.
+
+    Nothing is added here (contributors submit through the API, seed data comes from the
+    loader), and rows are deleted only where a delete service exists (`delete_service`), which
+    takes back the reputation they earned.
+    """
+
+    action_form = ReasonForm
+    actions = ["publish", "reject", "hide"]
+    editable: tuple[str, ...] = ()
+    # (viewer, pk) -> pk, e.g. hub.services.challenges.delete_challenge; None: no deletes.
+    delete_service = None
+
+    def edit(self, request, obj, form) -> None:
+        """Hand the changed `editable` fields to the revising service."""
+
+    def has_change_permission(self, request, obj=None):
+        return bool(self.editable) and admin.ModelAdmin.has_change_permission(self, request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.delete_service is not None and admin.ModelAdmin.has_delete_permission(
+            self, request, obj
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        meta = self.model._meta
+        return [
+            field.name
+            for field in [*meta.fields, *meta.many_to_many]
+            if field.name not in self.editable and not field.primary_key
+        ]
+
+    def save_model(self, request, obj, form, change):
+        if form.changed_data:
+            self.edit(request, obj, form)
+
+    def save_related(self, request, form, formsets, change):
+        # No form.save_m2m(): the service set the relations it changes. The inlines are
+        # view-only; saving them writes nothing but is what the change message reads.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def get_deleted_objects(self, objs, request):
+        # The delete service decides what goes with a row (votes, comments, revisions), and
+        # those have no delete of their own here: they need no permission of their own.
+        deleted, counts, _, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
+
+    def delete_model(self, request, obj):
+        self.delete_service(request.user, obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        # Django's own "deleted" message follows; only refusals are reported here.
+        for obj in queryset:
+            try:
+                self.delete_service(request.user, obj.pk)
+            except REFUSED as error:
+                self.message_user(request, f"{obj}: {refusal(error)}", messages.ERROR)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return self._refused_as_message(
+            request, super().changeform_view, request, object_id, form_url, extra_context
+        )
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return self._refused_as_message(
+            request, super().delete_view, request, object_id, extra_context
+        )
+
+    def _refused_as_message(self, request, view, *args):
+        """A service's refusal rolls the whole view back (Django runs it in one transaction)
+        and comes back as a message on the same page."""
+        try:
+            return view(*args)
+        except REFUSED as error:
+            self.message_user(request, f"Nothing was saved: {refusal(error)}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def moderate(self, request, queryset, action, done: str):
+        reason = request.POST.get("reason", "")
+        self.run_service(
+            request,
+            queryset,
+            lambda obj: moderation.moderate(
+                request.user, model=self.model, object_id=obj.pk, action=action, reason=reason
+            ),
+            done,
+        )
+
+    @admin.action(description="Publish selected %(verbose_name_plural)s", permissions=["moderate"])
+    def publish(self, request, queryset):
+        self.moderate(request, queryset, ModerationActionKind.PUBLISH, "Published {count}.")
+
+    @admin.action(description="Reject selected %(verbose_name_plural)s", permissions=["moderate"])
+    def reject(self, request, queryset):
+        self.moderate(request, queryset, ModerationActionKind.REJECT, "Rejected {count}.")
+
+    @admin.action(description="Hide selected %(verbose_name_plural)s", permissions=["moderate"])
+    def hide(self, request, queryset):
+        self.moderate(request, queryset, ModerationActionKind.HIDE, "Hid {count}.")
+
+
+def changed(form, name, convert=lambda value: value):
+    """The form's new value of `name` for a service (None: unchanged, the services' partial)."""
+    return convert(form.cleaned_data[name]) if name in form.changed_data else None
+
+
+def slugs(objects) -> list[str]:
+    return [obj.slug for obj in objects]
+
+
+class RevisionInline(GenericTabularInline):
+    model = Revision
+    extra = 0
+    fields = ("created_at", "editor", "title", "body")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Learning)
+class LearningAdmin(ContentAdmin):
+    list_display = ("title", "kind", "status", "author", "created_at", "published_at")
+    list_filter = ("status", "kind", "technologies")
+    search_fields = ("title", "summary", "body", "author__user__username")
+    list_select_related = ("author__user",)
+    filter_horizontal = ("technologies",)
+    date_hierarchy = "created_at"
+    inlines = [RevisionInline]
+    editable = ("title", "summary", "body", "technologies")
+
+    def edit(self, request, obj, form):
+        learnings.update_learning(
+            request.user,
+            obj.pk,
+            title=changed(form, "title"),
+            summary=changed(form, "summary"),
+            body=changed(form, "body"),
+            technologies=changed(form, "technologies", slugs),
+        )
+
+
 class SolutionInline(admin.TabularInline):
     model = Solution
     extra = 0
     fields = ("author", "status", "score", "is_accepted", "created_at")
-    readonly_fields = ("score", "created_at")
-    autocomplete_fields = ("author",)
+    readonly_fields = fields
+    can_delete = False
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ChallengeForm(forms.ModelForm):
+    def clean_project(self):
+        project = self.cleaned_data["project"]
+        if project is None and self.instance.project_id is not None:
+            # The service changes a challenge's project; it has no way to remove it.
+            raise forms.ValidationError("A challenge's project can be changed, not removed.")
+        return project
 
 
 @admin.register(Challenge)
-class ChallengeAdmin(admin.ModelAdmin):
+class ChallengeAdmin(ContentAdmin):
+    form = ChallengeForm
     list_display = ("title", "project", "status", "author", "created_at")
     list_filter = ("status", "project", "technologies")
     search_fields = ("title", "description", "author__user__username")
     list_select_related = ("project", "author__user")
-    autocomplete_fields = ("author", "project")
+    autocomplete_fields = ("project",)
     filter_horizontal = ("technologies",)
-    prepopulated_fields = {"slug": ("title",)}
-    readonly_fields = ("description_html", "created_at", "updated_at", "published_at")
     inlines = [SolutionInline, RevisionInline]
     date_hierarchy = "created_at"
+    editable = ("title", "description", "project", "technologies")
+    delete_service = staticmethod(challenges.delete_challenge)
+
+    def edit(self, request, obj, form):
+        challenges.update_challenge(
+            request.user,
+            obj.pk,
+            ChallengeInput(
+                title=changed(form, "title"),
+                description=changed(form, "description"),
+                project=changed(form, "project", lambda project: project.slug),
+                technologies=changed(form, "technologies", slugs),
+            ),
+        )
 
 
 @admin.register(Solution)
-class SolutionAdmin(admin.ModelAdmin):
+class SolutionAdmin(ContentAdmin):
     list_display = (
         "__str__",
         "challenge",
@@ -105,60 +321,53 @@ class SolutionAdmin(admin.ModelAdmin):
     list_filter = ("status", "is_accepted")
     search_fields = ("body", "challenge__title", "author__user__username")
     list_select_related = ("challenge", "author__user")
-    autocomplete_fields = ("challenge", "author")
-    readonly_fields = ("body_html", "score", "created_at", "updated_at", "published_at")
     inlines = [RevisionInline]
+    actions = [*ContentAdmin.actions, "accept"]
+    editable = ("body",)
+    delete_service = staticmethod(solutions.delete_solution)
 
+    def edit(self, request, obj, form):
+        solutions.update_solution(request.user, obj.pk, body=changed(form, "body"))
 
-@admin.register(Contributor)
-class ContributorAdmin(admin.ModelAdmin):
-    list_display = ("user", "display_name", "track", "reputation", "discord_handle", "joined_at")
-    list_filter = ("track",)
-    search_fields = ("user__username", "user__email", "display_name", "discord_handle")
-    list_select_related = ("user",)
-    autocomplete_fields = ("user",)
-
-
-@admin.register(SeedRecord)
-class SeedRecordAdmin(admin.ModelAdmin):
-    list_display = ("kind", "key", "loaded_at")
-    list_filter = ("kind",)
-    search_fields = ("key",)
-    readonly_fields = ("kind", "key", "checksum", "loaded_at")
+    @admin.action(description="Accept as their challenge's answer", permissions=["moderate"])
+    def accept(self, request, queryset):
+        self.run_service(
+            request,
+            queryset,
+            lambda solution: solutions.accept_solution(request.user, solution.pk),
+            "Accepted {count}.",
+        )
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ContentAdmin):
+    """Comments are moderated here; their text is their author's (no edit service)."""
+
     list_display = ("__str__", "author", "challenge", "solution", "parent", "status", "created_at")
     list_filter = ("status",)
     search_fields = ("body", "author__user__username")
     list_select_related = ("author__user", "challenge", "solution", "parent")
-    raw_id_fields = ("challenge", "solution", "parent", "author")
-    readonly_fields = ("body_html", "created_at", "updated_at")
+
+
+@admin.register(Contributor)
+class ContributorAdmin(ReadOnlyAdmin):
+    """Read-only: a profile is its owner's (updateProfile), reputation the services', and a
+    deletion would take votes without taking back the scores they made."""
+
+    list_display = ("user", "display_name", "track", "reputation", "discord_handle", "joined_at")
+    list_filter = ("track",)
+    search_fields = ("user__username", "user__email", "display_name", "discord_handle")
+    list_select_related = ("user",)
 
 
 @admin.register(Vote)
-class VoteAdmin(admin.ModelAdmin):
+class VoteAdmin(ReadOnlyAdmin):
+    """Scores and reputation are kept in step by the vote service."""
+
     list_display = ("solution", "voter", "value", "created_at")
     list_filter = ("value",)
     search_fields = ("voter__user__username",)
     list_select_related = ("solution", "voter__user")
-    raw_id_fields = ("solution", "voter")
-
-    def has_change_permission(self, request, obj=None):
-        # Scores are kept in step by the vote service; votes are not edited by hand.
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ModerationAction)
@@ -178,6 +387,16 @@ class RevisionAdmin(ReadOnlyAdmin):
     list_filter = ("content_type",)
     search_fields = ("title", "body")
     list_select_related = ("content_type", "editor__user")
+    actions = ["restore"]
+
+    @admin.action(description="Restore the selected revisions", permissions=["moderate"])
+    def restore(self, request, queryset):
+        self.run_service(
+            request,
+            queryset.order_by("pk"),
+            lambda revision: moderation.restore_revision(request.user, revision.pk),
+            "Restored {count}.",
+        )
 
 
 class FlagOpenFilter(admin.SimpleListFilter):
@@ -196,19 +415,26 @@ class FlagOpenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Flag)
-class FlagAdmin(admin.ModelAdmin):
+class FlagAdmin(ReadOnlyAdmin):
+    """Flags come from contributors (flagContent) and are resolved by the service."""
+
     list_display = ("created_at", "reason", "content_type", "object_id", "reporter", "resolved_at")
     list_filter = (FlagOpenFilter, "reason", "content_type")
     search_fields = ("note", "reporter__user__username")
     list_select_related = ("content_type", "reporter__user")
-    readonly_fields = ("reporter", "content_type", "object_id", "reason", "note", "created_at")
     actions = ["mark_resolved"]
 
-    @admin.action(description="Mark selected flags resolved")
+    @admin.action(description="Mark selected flags resolved", permissions=["moderate"])
     def mark_resolved(self, request, queryset):
         # Through the service, so each resolution lands in the moderation log.
-        for flag in queryset.filter(resolved_at__isnull=True):
-            moderation.resolve_flag(request.user, flag.pk, note="Resolved in the admin.")
+        self.run_service(
+            request,
+            queryset.filter(resolved_at__isnull=True),
+            lambda flag: moderation.resolve_flag(
+                request.user, flag.pk, note="Resolved in the admin."
+            ),
+            "Resolved {count}.",
+        )
 
 
 # --- traffic: the request log, blocked and suspicious addresses -------------------------------
