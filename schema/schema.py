@@ -15,6 +15,8 @@ from schema.learnings.schema import LearningQueries
 from schema.moderation.mutations import ModerationMutations
 from schema.moderation.schema import ModerationQueries
 from schema.projects.schema import ProjectQueries
+from schema.resources.mutations import ResourceMutations
+from schema.resources.schema import ResourceQueries
 from schema.search.schema import SearchQueries
 from schema.technologies.schema import TechnologyQueries
 
@@ -23,6 +25,7 @@ class Query(
     TechnologyQueries,
     LearningQueries,
     ProjectQueries,
+    ResourceQueries,
     ChallengeQueries,
     ContributorQueries,
     SearchQueries,
@@ -39,6 +42,7 @@ class Mutation(
     ChallengeMutations,
     CommentMutations,
     LearningMutations,
+    ResourceMutations,
     ModerationMutations,
     graphene.ObjectType,
 ):

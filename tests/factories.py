@@ -8,6 +8,8 @@ from hub.models import (
     Learning,
     LearningKind,
     Project,
+    Resource,
+    ResourceKind,
     Solution,
     Technology,
     TechnologyCategory,
@@ -97,5 +99,17 @@ class SolutionFactory(factory.django.DjangoModelFactory):
 
     challenge = factory.SubFactory(ChallengeFactory)
     body = "How it was solved."
+    author = factory.SubFactory(ContributorFactory)
+    status = ContentStatus.PUBLISHED
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Resource
+
+    title = factory.Sequence(lambda n: f"Resource {n}")
+    url = factory.Sequence(lambda n: f"https://docs.example.com/page-{n}")
+    kind = ResourceKind.DOCS
+    summary = "What the page **teaches**."
     author = factory.SubFactory(ContributorFactory)
     status = ContentStatus.PUBLISHED

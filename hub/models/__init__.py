@@ -8,7 +8,16 @@ from hub.models.community import (
     Revision,
     Vote,
 )
-from hub.models.content import Challenge, Learning, Project, Solution, Technology
+from hub.models.content import (
+    Challenge,
+    Learning,
+    Project,
+    Resource,
+    ResourceKind,
+    Solution,
+    Technology,
+    normalized_url,
+)
 from hub.models.notifications import SentEmail
 from hub.models.people import Contributor
 from hub.models.search import SearchDocument
@@ -31,6 +40,8 @@ __all__ = [
     "ModerationActionKind",
     "Project",
     "RequestLog",
+    "Resource",
+    "ResourceKind",
     "Revision",
     "SearchDocument",
     "SeedRecord",
@@ -42,4 +53,5 @@ __all__ = [
     "TechnologyCategory",
     "Track",
     "Vote",
+    "normalized_url",
 ]

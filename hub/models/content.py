@@ -1,3 +1,5 @@
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
@@ -207,3 +209,95 @@ class Solution(ModeratedContent):
     @property
     def title(self) -> str:
         return f"Solution: {self.challenge.title}"
+
+
+# Query parameters that say how a visitor arrived, not what they see.
+TRACKING_PARAMETERS = frozenset(
+    {"fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "_ga", "igshid"}
+)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalized_url(url: str) -> str:
+    """The form two URLs of one page share: scheme and host lower-cased, the default port,
+    a trailing slash, the fragment and tracking parameters (utm_* and the like) dropped,
+    the other parameters sorted. ValueError for anything but an absolute http(s) URL."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS:
+        raise ValueError("Only http and https URLs are accepted.")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("URLs with a user name or password are not accepted.")
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise ValueError("The URL has no host.")
+    try:
+        host = host.encode("idna").decode("ascii").lower()
+        port = parts.port
+    except (UnicodeError, ValueError):
+        raise ValueError("The URL's host or port is not valid.") from None
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        netloc = f"[{host}]" + netloc[len(host) :]
+    path = parts.path.rstrip("/") or "/"
+    query = sorted(
+        (name, value)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not name.lower().startswith("utm_") and name.lower() not in TRACKING_PARAMETERS
+    )
+    return urlunsplit((scheme, netloc, path, urlencode(query), ""))
+
+
+class ResourceKind(models.TextChoices):
+    DOCS = "DOCS", "Documentation"
+    TUTORIAL = "TUTORIAL", "Tutorial"
+    ARTICLE = "ARTICLE", "Article"
+    VIDEO = "VIDEO", "Video"
+    COURSE = "COURSE", "Course"
+    BOOK = "BOOK", "Book"
+    TOOL = "TOOL", "Tool"
+
+
+class Resource(ModeratedContent):
+    """A curated link to learn from; one per page (normalized URL)."""
+
+    markdown_fields = {"summary": "summary_html"}
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    url = models.URLField(max_length=2000)
+    # The database keeps one resource per page, however its URL is written.
+    normalized_url = models.CharField(max_length=2000, unique=True, editable=False)
+    kind = models.CharField(max_length=20, choices=ResourceKind.choices)
+    summary = models.TextField(blank=True, help_text="Markdown.")
+    summary_html = models.TextField(blank=True, editable=False)
+    technologies = models.ManyToManyField(Technology, related_name="resources", blank=True)
+    author = models.ForeignKey(
+        "hub.Contributor",
+        on_delete=models.SET_NULL,  # content outlives its author's account
+        null=True,
+        blank=True,
+        related_name="resources",
+    )
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            choices_check("kind", ResourceKind, "resource_kind_valid"),
+            choices_check("status", ContentStatus, "resource_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="resource_status_created_idx"),
+            models.Index(fields=["kind", "status"], name="resource_kind_status_idx"),
+            models.Index(fields=["title"], name="resource_title_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.normalized_url = normalized_url(self.url)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "url" in update_fields:
+            kwargs["update_fields"] = set(update_fields) | {"normalized_url"}
+        super().save(*args, **kwargs)

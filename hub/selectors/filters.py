@@ -12,6 +12,8 @@ from hub.models import (
     Learning,
     LearningKind,
     Project,
+    Resource,
+    ResourceKind,
     Solution,
     Technology,
     TechnologyCategory,
@@ -47,6 +49,15 @@ class LearningFilter(_SearchMixin):
 
     class Meta:
         model = Learning
+        fields = ["kind"]
+
+
+class ResourceFilter(_SearchMixin):
+    kind = django_filters.ChoiceFilter(choices=ResourceKind.choices)
+    technology = django_filters.CharFilter(field_name="technologies__slug")
+
+    class Meta:
+        model = Resource
         fields = ["kind"]
 
 

@@ -13,21 +13,21 @@ from hub.services.moderation import CLIENT_ACTIONS
 from hub.services.solutions import VoteValue
 
 
-def _enum(name: str, values, description: str):
+def make_enum(name: str, values, description: str):
     return graphene.Enum(name, [(str(v), str(v)) for v in values], description=description)
 
 
-TechnologyCategoryEnum = _enum(
+TechnologyCategoryEnum = make_enum(
     "TechnologyCategory", TechnologyCategory.values, "Kind of technology."
 )
-LearningKindEnum = _enum("LearningKind", LearningKind.values, "Kind of learning.")
-ContentStatusEnum = _enum("ContentStatus", ContentStatus.values, "Moderation state of content.")
-TrackEnum = _enum("Track", Track.values, "The program track of a contributor.")
-FlagReasonEnum = _enum("FlagReason", FlagReason.values, "Why content was flagged.")
-ModerationActionEnum = _enum(
+LearningKindEnum = make_enum("LearningKind", LearningKind.values, "Kind of learning.")
+ContentStatusEnum = make_enum("ContentStatus", ContentStatus.values, "Moderation state of content.")
+TrackEnum = make_enum("Track", Track.values, "The program track of a contributor.")
+FlagReasonEnum = make_enum("FlagReason", FlagReason.values, "Why content was flagged.")
+ModerationActionEnum = make_enum(
     "ModerationAction", CLIENT_ACTIONS, "What a moderator does to content."
 )
-VoteValueEnum = _enum(
+VoteValueEnum = make_enum(
     "VoteValue",
     [v.value for v in VoteValue],
     "A vote on a solution; CLEAR takes one's vote back (input only).",

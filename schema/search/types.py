@@ -3,12 +3,20 @@ import graphene
 from schema.challenges.types import ChallengeType, SolutionType
 from schema.learnings.types import LearningType
 from schema.projects.types import ProjectType
+from schema.resources.types import ResourceType
 from schema.technologies.types import TechnologyType
 
 
 class SearchResult(graphene.Union):
     class Meta:
-        types = (TechnologyType, LearningType, ProjectType, ChallengeType, SolutionType)
+        types = (
+            TechnologyType,
+            LearningType,
+            ProjectType,
+            ChallengeType,
+            SolutionType,
+            ResourceType,
+        )
 
 
 class HubStats(graphene.ObjectType):

@@ -12,6 +12,9 @@ class TechnologyType(HubObjectType):
     learnings = ConnectionField("schema.learnings.types.LearningType")
     projects = ConnectionField("schema.projects.types.ProjectType")
     challenges = ConnectionField("schema.challenges.types.ChallengeType")
+    resources = ConnectionField(
+        "schema.resources.types.ResourceType", description="Curated links about it."
+    )
 
     class Meta:
         model = Technology
@@ -22,3 +25,4 @@ class TechnologyType(HubObjectType):
     resolve_learnings = related_resolver("learnings")
     resolve_projects = related_resolver("projects")
     resolve_challenges = related_resolver("challenges")
+    resolve_resources = related_resolver("resources")

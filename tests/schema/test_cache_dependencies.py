@@ -18,6 +18,7 @@ from graphql import (
     GraphQLObjectType,
     get_named_type,
     is_abstract_type,
+    is_enum_type,
     is_leaf_type,
     is_non_null_type,
 )
@@ -28,7 +29,7 @@ from hypothesis_graphql import queries
 
 from hub.errors import ApplicationError
 from hub.models import Challenge, ModerationActionKind, Solution
-from hub.services import accounts, challenges, comments, moderation, solutions
+from hub.services import accounts, challenges, comments, moderation, resources, solutions
 from nexus_graphql import response_cache
 from schema.core.dependencies import EVERYTHING, model_of, operation_reads
 from schema.schema import schema
@@ -38,6 +39,7 @@ from tests.factories import (
     ContributorFactory,
     LearningFactory,
     ProjectFactory,
+    ResourceFactory,
     SolutionFactory,
     TechnologyFactory,
 )
@@ -90,7 +92,10 @@ def hub(db, settings):
     first, second = SolutionFactory(challenge=challenge), SolutionFactory(challenge=challenge)
     learning = LearningFactory()
     learning.technologies.set([redis])
+    resource = ResourceFactory(url="https://redis.io/docs/")
+    resource.technologies.set([redis])
     return {
+        "resource": resource,
         "learning": learning,
         "moderator": ContributorFactory(user__is_staff=True).user,
         "author": challenge.author.user,
@@ -158,6 +163,26 @@ def _hide_and_publish(hub):
     )
 
 
+def _new_resource(hub):
+    resources.submit_resource(
+        ContributorFactory().user,
+        title=f"Resource {next(_counter)}",
+        url=f"https://docs.example.com/{next(_counter)}",
+        kind="DOCS",
+        summary="Read it.",
+        technologies=["redis"],
+    )
+
+
+def _edit_resource(hub):
+    resources.update_resource(
+        ContributorFactory(user__is_staff=True).user,
+        hub["resource"].pk,
+        summary=f"Summary {next(_counter)}",
+        technologies=["django"],
+    )
+
+
 def _hide_challenge(hub):
     moderation.moderate(
         hub["moderator"],
@@ -184,16 +209,20 @@ WRITES = [
     _comment,
     _hide_and_publish,
     _link_technology,
+    _new_resource,
+    _edit_resource,
     _hide_challenge,  # last: the others write inside this challenge
 ]
 
 
-def every_field(type_, depth: int) -> str:
+def every_field(type_, depth: int, *, member: bool = False) -> str:
     """A selection of every field of `type_` (or of each member of a union or interface),
-    lists paged by 3, `depth` object levels down (a connection's plumbing is no level)."""
+    lists paged by 3, `depth` object levels down (a connection's plumbing is no level).
+    A member's enum fields are aliased: Learning.kind and Resource.kind may not share a
+    response name."""
     if is_abstract_type(type_):
         members = (
-            f"... on {t.name} {{ {every_field(t, depth)} }}"
+            f"... on {t.name} {{ {every_field(t, depth, member=True)} }}"
             for t in SCHEMA.get_possible_types(type_)
         )
         return "__typename " + " ".join(members)
@@ -203,7 +232,8 @@ def every_field(type_, depth: int) -> str:
             continue  # needs an argument this walk cannot make up
         target = get_named_type(field.type)
         if is_leaf_type(target):
-            selections.append(name)
+            aliased = member and is_enum_type(target)
+            selections.append(f"{type_.name}_{name}: {name}" if aliased else name)
             continue
         plumbing = target.name.endswith(("Connection", "Edge")) or target.name == "PageInfo"
         if depth > 0 or plumbing:
@@ -221,6 +251,7 @@ def root_queries(hub) -> dict[str, str]:
         "technology": '(slug: "django")',
         "project": f'(slug: "{hub["project"].slug}")',
         "learning": f'(slug: "{hub["learning"].slug}")',
+        "resource": f'(slug: "{hub["resource"].slug}")',
         "search": '(query: "challenge")',
         "node": f'(id: "{to_global_id("Challenge", hub["challenge"].pk)}")',
     }
@@ -232,7 +263,9 @@ def root_queries(hub) -> dict[str, str]:
         args = arguments.get(name, "(first: 3)" if "first" in field.args else "")
         if is_abstract_type(target):  # one query per member type, or it is over the limits
             for member in SCHEMA.get_possible_types(target):
-                below = f"__typename ... on {member.name} {{ {every_field(member, 2)} }}"
+                below = (
+                    f"__typename ... on {member.name} {{ {every_field(member, 2, member=True)} }}"
+                )
                 found[f"{name}:{member.name}"] = f"{{ {name}{args} {{ {below} }} }}"
             continue
         below = "" if is_leaf_type(target) else f" {{ {every_field(target, 2)} }}"

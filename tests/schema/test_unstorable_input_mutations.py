@@ -21,6 +21,7 @@ from tests.factories import (
     ContributorFactory,
     LearningFactory,
     ProjectFactory,
+    ResourceFactory,
     SolutionFactory,
     TechnologyFactory,
 )
@@ -46,6 +47,7 @@ class World:
     flag: object
     revision: object
     refresh_token: str
+    resource: object
 
 
 @pytest.fixture
@@ -74,6 +76,7 @@ def world(db):
         flag=flag,
         revision=revision,
         refresh_token=str(create_refresh_token(member.user)),
+        resource=ResourceFactory(author=member),
     )
 
 
@@ -164,6 +167,31 @@ VALID_CALLS = {
                 "title": "Retitled",
                 "summary": "Shorter.",
                 "body": "Longer.",
+                "technologies": [w.tech.slug],
+            }
+        },
+    ),
+    "submitResource": (
+        "member",
+        lambda w: {
+            "input": {
+                "title": "A resource",
+                "url": "https://docs.python.org/3/",
+                "kind": "DOCS",
+                "summary": "The language.",
+                "technologies": [w.tech.slug],
+            }
+        },
+    ),
+    "updateResource": (
+        "member",
+        lambda w: {
+            "input": {
+                "id": global_id("Resource", w.resource),
+                "title": "Retitled",
+                "url": "https://docs.python.org/3.12/",
+                "kind": "TUTORIAL",
+                "summary": "Shorter.",
                 "technologies": [w.tech.slug],
             }
         },

@@ -34,6 +34,7 @@ from hub.models import (
     Flag,
     Learning,
     Project,
+    Resource,
     Revision,
     Solution,
     Technology,
@@ -44,6 +45,7 @@ from tests.factories import (
     ContributorFactory,
     LearningFactory,
     ProjectFactory,
+    ResourceFactory,
     SolutionFactory,
     TechnologyFactory,
 )
@@ -91,6 +93,7 @@ TYPE_OF_MODEL = {
     Technology: "Technology",
     Project: "Project",
     Learning: "Learning",
+    Resource: "Resource",
     Challenge: "Challenge",
     Solution: "Solution",
     Comment: "Comment",
@@ -150,6 +153,15 @@ def build_hub() -> Hub:
         if status in EDGE_STATUSES:
             _revision(hub, learning, hub.alice)
 
+    for n, status in enumerate(STATUSES):
+        resource = ResourceFactory(
+            author=hub.alice, status=status, title="-", url=f"https://walk.example/{n}"
+        )
+        _marked(hub, "Resource", resource, title=f"Resource {status}", summary="Linked")
+        resource.technologies.add(tech)
+        if status in EDGE_STATUSES:
+            _revision(hub, resource, hub.alice)
+
     public = challenge(hub.alice, ContentStatus.PUBLISHED)
     _revision(hub, public, hub.alice)
     for status in STATUSES:
@@ -196,7 +208,7 @@ def may_see(viewer: Contributor | None, obj) -> bool:
             viewer is not None and content.author_id == viewer.pk
         )
 
-    if isinstance(obj, Learning | Challenge):
+    if isinstance(obj, Learning | Challenge | Resource):
         return own_rule(obj)
     if isinstance(obj, Solution):
         return own_rule(obj) and may_see(viewer, obj.challenge)
@@ -280,6 +292,10 @@ class SchemaWalk:
         edge = self.types[_named(edges["type"])]
         return _named(next(f for f in edge["fields"] if f["name"] == "node")["type"])
 
+    def _is_enum(self, type_name: str, field_name: str) -> bool:
+        field_def = next(f for f in self.types[type_name]["fields"] if f["name"] == field_name)
+        return self.types[_named(field_def["type"])]["kind"] == "ENUM"
+
     def root_fields(self) -> list[dict]:
         return self.types[self.query_type]["fields"]
 
@@ -307,6 +323,14 @@ class SchemaWalk:
             fragments = []
             for name in possible if only is None else [only]:
                 leaves, children = self.contents(name, depth)
+                # Members may share a field name with different enum types (Learning.kind,
+                # Resource.kind): GraphQL wants those apart, so each member's are aliased.
+                leaves = tuple(
+                    f"{name}_{leaf}: {leaf}"
+                    if leaf != "__typename" and self._is_enum(name, leaf)
+                    else leaf
+                    for leaf in leaves
+                )
                 fragments.append(Sel(name, "fragment", leaves=leaves, children=children))
             return ("__typename",), tuple(fragments)
         leaves, children = ["__typename"], []
@@ -508,7 +532,7 @@ def test_no_path_shows_a_viewer_what_it_may_not_see(hub, walk_documents, viewer_
 
 def test_the_walk_covers_every_kind_and_status_in_few_requests(hub, walk_documents):
     assert {from_global_id(gid)[0] for gid in hub.objects} == set(MODEL_OF_TYPE)
-    for model in (Learning, Challenge, Solution, Comment):
+    for model in (Learning, Resource, Challenge, Solution, Comment):
         statuses = {obj.status for obj in hub.objects.values() if isinstance(obj, model)}
         assert statuses == set(STATUSES), model
     assert 10 <= len(walk_documents) <= 150, len(walk_documents)

@@ -1,0 +1,74 @@
+import graphene
+
+from hub.models import Resource
+from hub.services import resources
+from schema.core.enums import enum_value
+from schema.core.ids import decode_pk
+from schema.core.mutations import HubMutation, payload
+from schema.resources.types import ResourceKindEnum, ResourceType
+
+
+class SubmitResourceInput(graphene.InputObjectType):
+    title = graphene.String(description="Required, at most 200 characters.")
+    url = graphene.String(description="Required, http or https; one resource per page.")
+    kind = ResourceKindEnum(description="Required.")
+    summary = graphene.String(description="Required, Markdown.")
+    technologies = graphene.List(graphene.NonNull(graphene.String), description="Slugs.")
+
+
+class SubmitResource(HubMutation):
+    """Share a link to learn from; it waits in PENDING until a moderator publishes it.
+    A page that is a resource already gets DUPLICATE, naming it."""
+
+    class Arguments:
+        input = SubmitResourceInput(required=True)
+
+    resource = graphene.Field(ResourceType)
+
+    @classmethod
+    def perform(cls, info, viewer, input):
+        resource = resources.submit_resource(
+            viewer,
+            title=input.get("title"),
+            url=input.get("url"),
+            kind=enum_value(input.get("kind")),
+            summary=input.get("summary"),
+            technologies=input.get("technologies"),
+        )
+        return payload(cls, resource=resource)
+
+
+class UpdateResourceInput(graphene.InputObjectType):
+    id = graphene.ID(required=True)
+    title = graphene.String()
+    url = graphene.String()
+    kind = ResourceKindEnum()
+    summary = graphene.String()
+    technologies = graphene.List(graphene.NonNull(graphene.String), description="Slugs.")
+
+
+class UpdateResource(HubMutation):
+    """Edit a resource (author or moderator); the old title and summary are kept."""
+
+    class Arguments:
+        input = UpdateResourceInput(required=True)
+
+    resource = graphene.Field(ResourceType)
+
+    @classmethod
+    def perform(cls, info, viewer, input):
+        resource = resources.update_resource(
+            viewer,
+            decode_pk(input["id"], "id", "Resource", Resource),
+            title=input.get("title"),
+            url=input.get("url"),
+            kind=enum_value(input.get("kind")),
+            summary=input.get("summary"),
+            technologies=input.get("technologies"),
+        )
+        return payload(cls, resource=resource)
+
+
+class ResourceMutations(graphene.ObjectType):
+    submit_resource = SubmitResource.Field()
+    update_resource = UpdateResource.Field()
