@@ -14,7 +14,8 @@ never be mistaken for structure. An entry is::
     The Markdown text (body, learned, description) runs to the next anchor line.
 
 Solutions follow their challenge, each under its own anchor, headed
-``#### Accepted solution`` or ``#### Solution``, with no fields.
+``#### Accepted solution`` or ``#### Solution``, with no fields. A resource's
+Markdown text is its summary.
 """
 
 import re
@@ -22,14 +23,15 @@ from typing import NamedTuple
 
 from markdown_it import MarkdownIt
 
-from hub.models import LearningKind, TechnologyCategory
+from hub.models import LearningKind, ResourceKind, TechnologyCategory
 
-TECHNOLOGY, LEARNING, CHALLENGE, SOLUTION, PROJECT = (
+TECHNOLOGY, LEARNING, CHALLENGE, SOLUTION, PROJECT, RESOURCE = (
     "technology",
     "learning",
     "challenge",
     "solution",
     "project",
+    "resource",
 )
 
 ANCHOR = re.compile(r'^<a id="([A-Za-z0-9_-]+)"></a>$')
@@ -59,6 +61,7 @@ SECTIONS = (
     Section("takeaways", "Takeaways", LEARNING, LearningKind.TAKEAWAY),
     Section("collaboration", "Collaboration", LEARNING, LearningKind.COLLABORATION),
     Section("projects", "Projects", PROJECT),
+    Section("resources", "Resources", RESOURCE),
 )
 SECTIONS_BY_ID = {section.id: section for section in SECTIONS}
 
@@ -73,6 +76,7 @@ FIELDS = {
     LEARNING: ("Summary", "Technologies"),
     CHALLENGE: ("Project", "Technologies"),
     PROJECT: ("Summary", "Technologies", "Repository", "Highlights"),
+    RESOURCE: ("Kind", "URL", "Technologies"),
 }
 FIELD_LINE = re.compile(r"^- \*\*([A-Za-z ]+):\*\*(?: (.*))?$")
 LIST_ITEM = re.compile(r"^  - (.*)$")
@@ -80,6 +84,7 @@ LIST_ITEM = re.compile(r"^  - (.*)$")
 NONE = "none"
 
 CATEGORY_LABELS = {value: label for value, label in TechnologyCategory.choices}
+RESOURCE_KIND_LABELS = {value: label for value, label in ResourceKind.choices}
 
 
 def field(label: str, value: str = "") -> str:

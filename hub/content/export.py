@@ -3,22 +3,23 @@
 Written by ``manage.py export_hub`` and the ``hubDocument`` query, read back by
 ``manage.py load_hub --from`` (markdown_reader.py); the format is described in
 document.py. Only what anyone may see is written: every technology and project,
-published learnings and challenges, and the published solutions of those
-challenges. Entries come in the order they were added to the hub, so a document
+published learnings, challenges and resources, and the published solutions of
+those challenges. Entries come in the order they were added to the hub, so a document
 loaded into an empty database is written out again unchanged.
 """
 
 from django.contrib.auth.models import AnonymousUser
 
 from hub.content import document as doc
-from hub.models import Challenge, Learning, Project, Technology
+from hub.models import Challenge, Learning, Project, Resource, Technology
 from hub.selectors import visible_queryset
 
 TITLE = "ProDev Backend knowledge hub"
 INTRO = (
     "What the ProDev Backend Engineering program taught: the technologies and what was "
     "learned about each, the concepts, the challenges met with their solutions, the best "
-    "practices, takeaways and ways of collaborating, and the projects built."
+    "practices, takeaways and ways of collaborating, the projects built, and the resources "
+    "to learn from: the official documentation of each technology and more."
 )
 ABOUT = (
     "Written by `python manage.py export_hub` (or the `hubDocument` GraphQL query) and read "
@@ -48,6 +49,9 @@ def render_hub_markdown() -> str:
             {"description": {}, "project": {}, "technologies": {}, "solutions": {"body": {}}},
         )
     )
+    resources = _chronological(
+        visible_queryset(Resource, public, {"summary": {}, "technologies": {}})
+    )
     writer = _Writer()
     writer.preamble(
         {
@@ -55,23 +59,23 @@ def render_hub_markdown() -> str:
             "learnings": len(learnings),
             "challenges": len(challenges),
             "projects": len(projects),
+            "resources": len(resources),
         }
     )
+    entries = {
+        doc.TECHNOLOGY: (technologies, writer.technology),
+        doc.LEARNING: (learnings, writer.learning),
+        doc.CHALLENGE: (challenges, writer.challenge),
+        doc.PROJECT: (projects, writer.project),
+        doc.RESOURCE: (resources, writer.resource),
+    }
     for section in doc.SECTIONS:
         writer.section(section)
-        if section.entry_kind == doc.TECHNOLOGY:
-            for technology in technologies:
-                writer.technology(technology)
-        elif section.entry_kind == doc.LEARNING:
-            for learning in learnings:
-                if learning.kind == section.learning_kind:
-                    writer.learning(learning)
-        elif section.entry_kind == doc.CHALLENGE:
-            for challenge in challenges:
-                writer.challenge(challenge)
-        else:
-            for project in projects:
-                writer.project(project)
+        objects, write = entries[section.entry_kind]
+        for obj in objects:
+            # Learnings are spread over one section per LearningKind.
+            if section.learning_kind is None or obj.kind == section.learning_kind:
+                write(obj)
     return writer.text()
 
 
@@ -159,3 +163,12 @@ class _Writer:
             *(f"  - {h}" for h in highlights),
         ]
         self.entry(doc.PROJECT, project.slug, project.title, fields, project.description)
+
+    def resource(self, resource: Resource) -> None:
+        kind = doc.RESOURCE_KIND_LABELS.get(resource.kind, resource.kind)
+        fields = [
+            doc.field("Kind", kind),
+            doc.field("URL", doc.one_line(resource.url)),
+            doc.field("Technologies", self.technologies(resource.technologies.all())),
+        ]
+        self.entry(doc.RESOURCE, resource.slug, resource.title, fields, resource.summary)

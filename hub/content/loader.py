@@ -1,8 +1,9 @@
 """Loads the hub's versioned seed content (``data/*.yaml``) into the database.
 
 The YAML files are the source of truth for the curated content: technologies,
-learnings, projects and challenges with their solutions. ``load_hub`` can run
-on every deploy: it is idempotent and never overwrites an edit made in the hub.
+resources, learnings, projects and challenges with their solutions. ``load_hub``
+can run on every deploy: it is idempotent and never overwrites an edit made in
+the hub.
 
 * Every seeded object has a stable key: its slug, or ``"<challenge-slug>#<n>"``
   for the n-th solution (1-based) listed under a challenge.
@@ -36,7 +37,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from hub import kinds
-from hub.content.document import CHALLENGE, LEARNING, PROJECT, SOLUTION, TECHNOLOGY
+from hub.content.document import CHALLENGE, LEARNING, PROJECT, RESOURCE, SOLUTION, TECHNOLOGY
 from hub.models import (
     Challenge,
     ContentStatus,
@@ -44,10 +45,13 @@ from hub.models import (
     Learning,
     LearningKind,
     Project,
+    Resource,
+    ResourceKind,
     SeedRecord,
     Solution,
     Technology,
     TechnologyCategory,
+    normalized_url,
 )
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -56,10 +60,11 @@ CURATOR_DISPLAY_NAME = "ProDev Hub"
 CURATOR_BIO = "Curated content from the ProDev Backend Engineering program."
 
 # SeedRecord.kind of each kind of seeded object, in load order.
-LOAD_ORDER = (TECHNOLOGY, PROJECT, LEARNING, CHALLENGE, SOLUTION)
+LOAD_ORDER = (TECHNOLOGY, RESOURCE, PROJECT, LEARNING, CHALLENGE, SOLUTION)
 
 FILES = {
     TECHNOLOGY: "technologies.yaml",
+    RESOURCE: "resources.yaml",
     PROJECT: "projects.yaml",
     LEARNING: "learnings.yaml",
     CHALLENGE: "challenges.yaml",
@@ -71,14 +76,26 @@ _SCALAR_FIELDS = {
     PROJECT: ("title", "slug", "summary", "description", "highlights", "repository_url"),
     LEARNING: ("title", "slug", "kind", "summary", "body"),
     CHALLENGE: ("title", "slug", "description"),
+    RESOURCE: ("title", "slug", "url", "kind", "summary"),
 }
-_MODELS = {kind.document_entry: kind.model for kind in kinds.KINDS if kind.document_entry}
+# What the registry knows of each kind with entries in the hub document: its model,
+# whether it links to technologies, whether it is moderated (then seeded PUBLISHED,
+# by the curator).
+_KINDS = {kind.document_entry: kind for kind in kinds.KINDS if kind.document_entry}
+_MODELS = {entry: kind.model for entry, kind in _KINDS.items()}
+
+
+def _has_technologies(kind: str) -> bool:
+    return "technologies" in _KINDS[kind].relations
+
 
 SKIP_EDITED = "edited since loaded"
 SKIP_DELETED = "deleted since loaded"
 SKIP_NOT_SEEDED = "already exists and was not created by load_hub"
 SKIP_CHALLENGE_NOT_SEEDED = "its challenge was not created by load_hub"
 SKIP_ACCEPTED_TAKEN = "its challenge already has another accepted solution"
+# The database keeps one resource per page (normalized URL); followed by that resource's slug.
+SKIP_PAGE_TAKEN = "its page (normalized URL) is already the resource"
 
 
 # --------------------------------------------------------------------------- report
@@ -133,7 +150,7 @@ def entry_state(kind: str, entry: dict[str, Any]) -> dict[str, Any]:
             "accepted": entry["accepted"],
         }
     state = {name: entry[name] for name in _SCALAR_FIELDS[kind]}
-    if kind != TECHNOLOGY:
+    if _has_technologies(kind):
         state["technologies"] = sorted(entry["technologies"])
     if kind == CHALLENGE:
         state["project"] = entry["project"]
@@ -145,7 +162,7 @@ def object_state(kind: str, obj: models.Model) -> dict[str, Any]:
     if kind == SOLUTION:
         return {"challenge": obj.challenge.slug, "body": obj.body, "accepted": obj.is_accepted}
     state = {name: getattr(obj, name) for name in _SCALAR_FIELDS[kind]}
-    if kind != TECHNOLOGY:
+    if _has_technologies(kind):
         state["technologies"] = sorted(t.slug for t in obj.technologies.all())
     if kind == CHALLENGE:
         state["project"] = obj.project.slug if obj.project_id else None
@@ -214,8 +231,8 @@ class _Entry:
             self.problem(f"{key} {value!r} is not one of {' '.join(choices.values)}")
         return value
 
-    def url(self, key: str) -> str:
-        value = self.text(key, max_length=200, required=False)
+    def url(self, key: str, model: type[models.Model], *, required: bool = False) -> str:
+        value = self.text(key, max_length=_max_length(model, key), required=required)
         if value:
             try:
                 URLValidator()(value)
@@ -279,7 +296,7 @@ def _parse_project(e: _Entry) -> dict[str, Any]:
         "summary": e.text("summary", max_length=_max_length(Project, "summary")),
         "description": e.markdown("description"),
         "highlights": e.strings("highlights"),
-        "repository_url": e.url("repository_url"),
+        "repository_url": e.url("repository_url", Project),
         "technologies": e.strings("technologies"),
     }
 
@@ -317,8 +334,30 @@ def _parse_challenge(e: _Entry) -> dict[str, Any]:
     return entry
 
 
+def _parse_resource(e: _Entry) -> dict[str, Any]:
+    e.check_keys({"title", "slug", "url", "kind", "summary", "technologies"})
+    url = e.url("url", Resource, required=True)
+    page = ""
+    if url:
+        try:
+            page = normalized_url(url)
+        except ValueError as error:  # what Resource.save would refuse
+            e.problem(f"url {url!r}: {error}")
+    return {
+        "title": e.text("title", max_length=_max_length(Resource, "title")),
+        "slug": e.slug("slug", Resource),
+        "url": url,
+        "kind": e.choice("kind", ResourceKind),
+        "summary": e.markdown("summary"),
+        "technologies": e.strings("technologies"),
+        # Not a seeded field (save computes it): two entries of one page are an error.
+        "page": page,
+    }
+
+
 _PARSERS = {
     TECHNOLOGY: _parse_technology,
+    RESOURCE: _parse_resource,
     PROJECT: _parse_project,
     LEARNING: _parse_learning,
     CHALLENGE: _parse_challenge,
@@ -393,9 +432,20 @@ def validate_seed_rows(
                     e.problem(f"{name} {values[name]!r} is used by an earlier entry")
                 seen.add(values[name])
 
+    pages: dict[str, _Entry] = {}
+    for e, values in parsed[RESOURCE]:
+        if not values["page"]:  # no valid URL: reported already
+            continue
+        earlier = pages.setdefault(values["page"], e)
+        if earlier is not e:
+            e.problem(
+                f"url {values['url']!r} is the same page ({values['page']}) as the url of "
+                f"{earlier.label}: one resource per page"
+            )
+
     technology_slugs = {t["slug"] for t in entries[TECHNOLOGY]}
     project_slugs = {p["slug"] for p in entries[PROJECT]}
-    for kind in (PROJECT, LEARNING, CHALLENGE):
+    for kind in filter(_has_technologies, FILES):
         for e, values in parsed[kind]:
             for slug in values["technologies"]:
                 if slug not in technology_slugs:
@@ -451,6 +501,7 @@ class _Loader:
         self.curator = ensure_curator()
         self._load_slugged(TECHNOLOGY)
         self.technologies = self._by_slug(Technology, self.data.entries[TECHNOLOGY])
+        self._load_slugged(RESOURCE)
         self._load_slugged(PROJECT)
         self.projects = self._by_slug(Project, self.data.entries[PROJECT])
         self._load_slugged(LEARNING)
@@ -500,7 +551,7 @@ class _Loader:
         model = _MODELS[kind]
         entries = self.data.entries[kind]
         existing = model.objects.filter(slug__in=[e["slug"] for e in entries])
-        if kind != TECHNOLOGY:
+        if _has_technologies(kind):
             existing = existing.prefetch_related("technologies")
         if kind == CHALLENGE:
             existing = existing.select_related("project")
@@ -511,6 +562,10 @@ class _Loader:
             wanted = fingerprint(entry_state(kind, entry))
             obj = by_slug.get(key)
             action, reason = self._decide(kind, key, obj, wanted)
+            if action in (CREATE, UPDATE) and kind == RESOURCE:
+                holder = self._page_holder(obj, entry)
+                if holder is not None:
+                    action, reason = SKIP, f"{SKIP_PAGE_TAKEN} {holder!r}"
             if action in (CREATE, UPDATE):
                 self._write(kind, obj, entry)
                 self._record(kind, key, wanted)
@@ -521,7 +576,7 @@ class _Loader:
     def _write(self, kind: str, obj, entry: dict[str, Any]) -> None:
         if obj is None:
             obj = _MODELS[kind]()
-            if kind in (LEARNING, CHALLENGE):
+            if _KINDS[kind].moderated:
                 obj.author = self.curator
                 obj.status = ContentStatus.PUBLISHED
         for name in _SCALAR_FIELDS[kind]:
@@ -529,8 +584,17 @@ class _Loader:
         if kind == CHALLENGE:
             obj.project = self.projects[entry["project"]] if entry["project"] else None
         obj.save()
-        if kind != TECHNOLOGY:
+        if _has_technologies(kind):
             obj.technologies.set([self.technologies[slug] for slug in entry["technologies"]])
+
+    @staticmethod
+    def _page_holder(obj: Resource | None, entry: dict[str, Any]) -> str | None:
+        """The slug of another resource on the entry's page (the database keeps one per
+        normalized URL): one a contributor submitted, or one seeded from another entry."""
+        others = Resource.objects.filter(normalized_url=entry["page"])
+        if obj is not None:
+            others = others.exclude(pk=obj.pk)
+        return others.values_list("slug", flat=True).first()
 
     # -- solutions
 

@@ -15,6 +15,7 @@ from hub.content.loader import (
     CHALLENGE,
     LEARNING,
     PROJECT,
+    RESOURCE,
     TECHNOLOGY,
     LoadReport,
     SeedData,
@@ -22,10 +23,7 @@ from hub.content.loader import (
     validate_seed_rows,
 )
 
-_KINDS = (doc.TECHNOLOGY, doc.LEARNING, doc.CHALLENGE, doc.SOLUTION, doc.PROJECT)
-_CATEGORIES = {label.casefold(): value for value, label in doc.CATEGORY_LABELS.items()} | {
-    value.casefold(): value for value in doc.CATEGORY_LABELS
-}
+_KINDS = (doc.TECHNOLOGY, doc.LEARNING, doc.CHALLENGE, doc.SOLUTION, doc.PROJECT, doc.RESOURCE)
 
 
 @dataclass
@@ -66,6 +64,7 @@ class _Reader:
             PROJECT: [],
             LEARNING: [],
             CHALLENGE: [],
+            RESOURCE: [],
         }
         self.section: doc.Section | None = None
         self.challenge: dict[str, Any] | None = None
@@ -138,7 +137,7 @@ class _Reader:
             row = {
                 "name": title,
                 "slug": key,
-                "category": self.category(block, values.text("Category")),
+                "category": self.choice(block, values, "Category", doc.CATEGORY_LABELS),
                 "summary": values.text("Summary"),
                 "learned": text,
             }
@@ -160,6 +159,15 @@ class _Reader:
                 "description": text,
                 "highlights": values.items("Highlights"),
                 "repository_url": "" if repository == doc.NONE else repository,
+                "technologies": values.links("Technologies", doc.TECHNOLOGY),
+            }
+        elif kind == doc.RESOURCE:
+            row = {
+                "title": title,
+                "slug": key,
+                "url": values.text("URL"),
+                "kind": self.choice(block, values, "Kind", doc.RESOURCE_KIND_LABELS),
+                "summary": text,
                 "technologies": values.links("Technologies", doc.TECHNOLOGY),
             }
         else:
@@ -228,13 +236,14 @@ class _Reader:
             return None, ""
         return fields, "\n".join(line for _, line in rest[position:]).strip("\n")
 
-    def category(self, block: _Block, value: str) -> str:
-        category = _CATEGORIES.get(value.casefold())
-        if category is None:
-            labels = ", ".join(doc.CATEGORY_LABELS.values())
-            self.problem(block.line, f"Category {value!r} is not one of {labels}")
-            return ""
-        return category
+    def choice(self, block: _Block, values: "_Fields", label: str, labels: dict[str, str]) -> str:
+        """A Category or Kind field: its label as written (or its stored value), any case."""
+        value = values.text(label)
+        for choice, choice_label in labels.items():
+            if value.casefold() in (choice.casefold(), choice_label.casefold()):
+                return choice
+        self.problem(block.line, f"{label} {value!r} is not one of {', '.join(labels.values())}")
+        return ""
 
 
 class _Fields:
@@ -301,6 +310,7 @@ def read_hub_document(path: Path | str) -> SeedData:
         PROJECT: f"{path.name} (Projects)",
         LEARNING: f"{path.name} (learnings)",
         CHALLENGE: f"{path.name} (Challenges)",
+        RESOURCE: f"{path.name} (Resources)",
     }
     return validate_seed_rows(rows, sections, origin=str(path))
 

@@ -16,6 +16,7 @@ from hub.content.loader import (
     DATA_DIR,
     LEARNING,
     PROJECT,
+    RESOURCE,
     TECHNOLOGY,
     entry_state,
     load_hub,
@@ -32,6 +33,8 @@ from hub.models import (
     Learning,
     LearningKind,
     Project,
+    Resource,
+    ResourceKind,
     SeedRecord,
     Solution,
     Technology,
@@ -40,6 +43,7 @@ from tests.factories import (
     ChallengeFactory,
     LearningFactory,
     ProjectFactory,
+    ResourceFactory,
     SolutionFactory,
     TechnologyFactory,
 )
@@ -54,12 +58,14 @@ SECTION_HEADINGS = [
     "## Takeaways",
     "## Collaboration",
     "## Projects",
+    "## Resources",
 ]
 
 
 def empty_the_hub():
     """An empty hub, as in a new database (accounts may stay: they are not content)."""
     Solution.objects.all().delete()
+    Resource.objects.all().delete()
     Challenge.objects.all().delete()
     Learning.objects.all().delete()
     Project.objects.all().delete()
@@ -99,6 +105,13 @@ def small_hub():
     challenge.technologies.set([django, redis])
     SolutionFactory(challenge=challenge, body="Cache it.", score=3)
     SolutionFactory(challenge=challenge, body="Prefetch.", is_accepted=True)
+    resource = ResourceFactory(
+        title="Redis docs",
+        slug="redis-docs",
+        url="https://redis.io/docs/latest/",
+        summary="Every **command**.",
+    )
+    resource.technologies.set([redis, django])
     return challenge
 
 
@@ -108,7 +121,7 @@ def test_the_document_has_every_section_in_order(small_hub):
     positions = [document.index(f"\n{heading}\n") for heading in SECTION_HEADINGS]
     assert positions == sorted(positions)
     assert document.startswith("# ProDev Backend knowledge hub\n")
-    assert "1 challenges" in document and "4 learnings" in document
+    assert "1 challenges" in document and "4 learnings" in document and "1 resources" in document
 
 
 def test_each_learning_is_written_in_its_kinds_section(small_hub):
@@ -152,6 +165,17 @@ def test_a_project_is_written_with_its_highlights(small_hub):
     ) in projects
 
 
+def test_a_resource_is_written_with_its_kind_url_and_summary(small_hub):
+    resources = section_of(render_hub_markdown(), "## Resources")
+
+    assert resources == (
+        '\n## Resources\n\n<a id="resource-redis-docs"></a>\n### Redis docs\n\n'
+        "- **Kind:** Documentation\n- **URL:** https://redis.io/docs/latest/\n"
+        "- **Technologies:** [Django](#technology-django), [Redis](#technology-redis)\n\n"
+        "Every **command**.\n"
+    )
+
+
 def test_only_what_anyone_may_see_is_written(small_hub):
     LearningFactory(title="Waiting for review", status=ContentStatus.PENDING)
     ChallengeFactory(title="Hidden by a moderator", status=ContentStatus.HIDDEN)
@@ -169,11 +193,13 @@ def test_the_document_costs_the_same_queries_however_much_the_hub_holds(small_hu
     for n in range(5):
         LearningFactory(title=f"More {n}").technologies.set([Technology.objects.first()])
         SolutionFactory(challenge=ChallengeFactory(project=Project.objects.first()))
+        ResourceFactory().technologies.set([Technology.objects.first()])
 
     with CaptureQueriesContext(connection) as larger:
         render_hub_markdown()
 
-    assert len(larger) == len(small) <= 10
+    # One query per list and one per relation it shows.
+    assert len(larger) == len(small) <= 12
 
 
 def test_export_then_load_into_an_empty_hub_then_export_gives_the_same_document(tmp_path):
@@ -184,11 +210,14 @@ def test_export_then_load_into_an_empty_hub_then_export_gives_the_same_document(
     SolutionFactory(challenge=challenge, body="Upvoted.\r\n\r\n### A heading\n", score=5)
     SolutionFactory(challenge=challenge, body='Quoting:\n<a id="technology-python"></a>\nend')
     LearningFactory(kind=LearningKind.TAKEAWAY, title="  Spaced   title ", summary="")
+    # A contributor's published resource of another kind, without technologies.
+    ResourceFactory(title="A talk", kind=ResourceKind.VIDEO, url="https://example.com/talk?b=2&a=1")
 
     first, second = round_trip(tmp_path)
 
     assert second == first
     assert "### Spaced title\n" in first
+    assert "- **Kind:** Video\n- **URL:** https://example.com/talk?b=2&a=1\n" in first
     # A contributor's anchor-like line is text, not HTML: it cannot cut its entry short.
     assert '\n&lt;a id="technology-python">&lt;/a>\n' in first
     assert Solution.objects.filter(challenge__slug=challenge.slug).count() == 4
@@ -202,7 +231,7 @@ def test_reading_the_document_gives_the_same_entries_as_the_yaml_files(tmp_path)
     from_document = read_hub_document(path).entries
     from_yaml = read_seed_data(DATA_DIR).entries
 
-    for kind in (TECHNOLOGY, PROJECT, LEARNING):
+    for kind in (TECHNOLOGY, PROJECT, LEARNING, RESOURCE):
         states = sorted((entry_state(kind, e) for e in from_document[kind]), key=str)
         assert states == sorted((entry_state(kind, e) for e in from_yaml[kind]), key=str)
     assert _challenges(from_document) == _challenges(from_yaml)
@@ -256,7 +285,7 @@ def test_load_hub_from_reads_a_document(small_hub, tmp_path):
 
     call_command("load_hub", "--from", str(path), stdout=out)
 
-    assert "Hub content: 10 created" in out.getvalue()
+    assert "Hub content: 11 created" in out.getvalue()
     assert render_hub_markdown() == path.read_text(encoding="utf-8")
 
 
@@ -292,6 +321,20 @@ What was learned.
 """
 
 
+RESOURCE_ENTRY = """<a id="resources"></a>
+## Resources
+
+<a id="resource-redis-docs"></a>
+### Redis docs
+
+- **Kind:** Documentation
+- **URL:** https://redis.io/docs/latest/
+- **Technologies:** [Redis](#technology-redis)
+
+Every **command**.
+"""
+
+
 def test_a_well_formed_entry_is_read_as_a_seed_entry():
     rows = parse_hub_document(TECHNOLOGY_ENTRY)
 
@@ -302,6 +345,21 @@ def test_a_well_formed_entry_is_read_as_a_seed_entry():
             "category": "CACHE",
             "summary": "A cache.",
             "learned": "What was learned.",
+        }
+    ]
+
+
+def test_a_well_formed_resource_is_read_as_a_seed_entry():
+    rows = parse_hub_document(RESOURCE_ENTRY.replace("Documentation", "docs"))
+
+    assert rows[RESOURCE] == [
+        {
+            "title": "Redis docs",
+            "slug": "redis-docs",
+            "url": "https://redis.io/docs/latest/",
+            "kind": "DOCS",
+            "summary": "Every **command**.",
+            "technologies": ["redis"],
         }
     ]
 
@@ -326,6 +384,12 @@ def test_a_well_formed_entry_is_read_as_a_seed_entry():
             TECHNOLOGY_ENTRY + '\n<a id="solution-redis-1"></a>\n#### Solution\n\nText.\n',
             "a solution must follow its challenge",
         ),
+        (
+            RESOURCE_ENTRY.replace("Documentation", "Podcast"),
+            "line 4: Kind 'Podcast' is not one of Documentation, Tutorial,",
+        ),
+        (RESOURCE_ENTRY.replace("- **URL:**", "- **Link:**"), "line 8: expected the resource"),
+        (RESOURCE_ENTRY.replace('"resources"', '"projects"'), "cannot be in the Projects"),
     ],
     ids=[
         "no anchors",
@@ -336,6 +400,9 @@ def test_a_well_formed_entry_is_read_as_a_seed_entry():
         "stray text",
         "wrong section",
         "orphan solution",
+        "unknown resource kind",
+        "unknown resource field",
+        "resource in the wrong section",
     ],
 )
 def test_a_malformed_document_is_refused_with_the_line_and_the_reason(document, expected):
@@ -353,6 +420,22 @@ def test_links_to_unknown_technologies_are_refused_before_anything_is_written(tm
     with pytest.raises(ValueError, match="unknown technology slug 'memcached'"):
         load_hub_document(path)
     assert not Technology.objects.exists()
+
+
+def test_a_resource_document_with_two_entries_of_one_page_is_refused(tmp_path):
+    path = tmp_path / "hub.md"
+    again = RESOURCE_ENTRY.split("\n\n", 1)[1].replace("redis-docs", "redis-again")
+    again = again.replace("https://redis.io/docs/latest/", "https://REDIS.io/docs/latest#top")
+    path.write_text(TECHNOLOGY_ENTRY + "\n" + RESOURCE_ENTRY + "\n" + again, encoding="utf-8")
+
+    with pytest.raises(ValueError) as raised:
+        load_hub_document(path)
+
+    assert (
+        "hub.md (Resources), entry #2 ('redis-again'): url 'https://REDIS.io/docs/latest#top' "
+        "is the same page (https://redis.io/docs/latest) as the url of entry #1 ('redis-docs')"
+    ) in str(raised.value)
+    assert not Resource.objects.exists()
 
 
 # --- Published content only, and no raw HTML from contributors -----------------------------
@@ -376,6 +459,8 @@ def test_only_published_content_is_written_for_every_status_and_nesting(small_hu
     for status in STATUSES:
         learning = LearningFactory(title=f"MARK-learning-{status}", status=status)
         (expected_in if status == "PUBLISHED" else expected_out).append(learning.title)
+        resource = ResourceFactory(title=f"MARK-resource-{status}", status=status)
+        (expected_in if status == "PUBLISHED" else expected_out).append(resource.title)
 
     document = render_hub_markdown()
 
@@ -427,6 +512,7 @@ def test_no_raw_html_from_contributors_is_written_in_any_place(small_hub, tmp_pa
     for n, text in enumerate(texts[1:]):
         SolutionFactory(challenge=challenge, body=f"{text}\n\n{CODE}", score=n)
         LearningFactory(title=f"Learning {n} {html}", summary=html, body=text)
+        ResourceFactory(title=f"Resource {n} {html}", summary=text)
 
     shown_before = sorted(Solution.objects.filter(challenge=challenge).values_list("body_html"))
 

@@ -11,6 +11,7 @@ from hub.content.loader import (
     DATA_DIR,
     SKIP_EDITED,
     SKIP_NOT_SEEDED,
+    SKIP_PAGE_TAKEN,
     Skipped,
     entry_state,
     fingerprint,
@@ -22,16 +23,19 @@ from hub.models import (
     Learning,
     LearningKind,
     Project,
+    Resource,
+    ResourceKind,
     SearchDocument,
     SeedRecord,
     Solution,
     Technology,
     TechnologyCategory,
 )
+from tests.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
 
-SEEDED_MODELS = (Technology, Project, Learning, Challenge, Solution)
+SEEDED_MODELS = (Technology, Resource, Project, Learning, Challenge, Solution)
 
 
 def read(name, data_dir=DATA_DIR):
@@ -55,6 +59,7 @@ def expected_counts():
     challenges = read("challenges.yaml")
     return {
         "technology": len(read("technologies.yaml")),
+        "resource": len(read("resources.yaml")),
         "project": len(read("projects.yaml")),
         "learning": len(read("learnings.yaml")),
         "challenge": len(challenges),
@@ -126,7 +131,11 @@ def test_loads_every_entry_with_its_links():
     assert not Technology.objects.filter(learned_html="").exists()
 
     # Every many-to-many link is exactly the one the files declare.
-    for model, name in ((Learning, "learnings.yaml"), (Project, "projects.yaml")):
+    for model, name in (
+        (Learning, "learnings.yaml"),
+        (Project, "projects.yaml"),
+        (Resource, "resources.yaml"),
+    ):
         for item in read(name):
             linked = model.objects.get(slug=item["slug"]).technologies
             assert set(linked.values_list("slug", flat=True)) == set(item["technologies"])
@@ -138,13 +147,30 @@ def test_loads_every_entry_with_its_links():
         assert (challenge.project.slug if challenge.project else None) == item["project"]
 
 
+def test_every_technology_has_its_official_documentation():
+    load_hub()
+
+    documented = Technology.objects.filter(resources__kind=ResourceKind.DOCS).distinct()
+    assert documented.count() == Technology.objects.count() == 24
+    assert Resource.objects.count() >= 24
+    for resource in Resource.objects.all():
+        assert resource.url.startswith("https://"), resource.slug
+        assert resource.normalized_url, resource.slug
+        assert resource.summary_html.startswith("<p>"), resource.slug
+    python = Resource.objects.get(slug="python-documentation")
+    assert (python.url, python.normalized_url) == (
+        "https://docs.python.org/3/",
+        "https://docs.python.org/3",
+    )
+
+
 def test_seeded_content_is_published_by_the_curator():
     load_hub()
 
     user = get_user_model().objects.get(username=settings.HUB_CURATOR_USERNAME)
     assert not user.has_usable_password()
     assert user.contributor.display_name == "ProDev Hub"
-    for model in (Learning, Challenge, Solution):
+    for model in (Learning, Challenge, Solution, Resource):
         assert set(model.objects.values_list("author", flat=True)) == {user.contributor.pk}
         assert set(model.objects.values_list("status", flat=True)) == {ContentStatus.PUBLISHED}
         assert not model.objects.filter(published_at=None).exists()
@@ -257,6 +283,12 @@ def test_changed_data_file_updates_unedited_objects(data_dir):
             lambda e: e.update(project="chat-app"),
             "unknown project slug 'chat-app'",
         ),
+        (
+            "resources.yaml",
+            "redis-documentation",
+            lambda e: e["technologies"].append("valkey"),
+            "unknown technology slug 'valkey'",
+        ),
     ],
 )
 def test_unknown_slug_raises_before_anything_is_written(data_dir, filename, slug, change, message):
@@ -317,3 +349,133 @@ def test_an_object_deleted_after_loading_is_not_brought_back():
 
     assert Learning.objects.count() == deleted_count
     assert [s.reason for s in report.skipped] == ["deleted since loaded"]
+
+
+# ------------------------------------------------------------------ resources
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda e: e.update(url="ftp://docs.python.org/3/"), "Only http and https URLs"),
+        (lambda e: e.update(url="docs.python.org"), "url 'docs.python.org' is not a valid URL"),
+        (lambda e: e.update(url=""), "url must not be empty"),
+        (lambda e: e.update(kind="PODCAST"), "kind 'PODCAST' is not one of DOCS TUTORIAL"),
+        (lambda e: e.update(summary="  "), "summary must not be empty"),
+        (lambda e: e.pop("title"), "missing title"),
+        (lambda e: e.update(notes="x"), "unknown key notes"),
+    ],
+    ids=["not http", "not a url", "no url", "unknown kind", "no summary", "no title", "extra"],
+)
+def test_an_invalid_resource_is_refused_naming_it(data_dir, change, message):
+    rewrite(data_dir, "resources.yaml", lambda entries: change(entry(entries, "git-documentation")))
+
+    with pytest.raises(ValueError, match=message) as raised:
+        load_hub(data_dir)
+
+    assert "resources.yaml, entry #" in str(raised.value)
+    assert "('git-documentation')" in str(raised.value)
+    assert not Resource.objects.exists()
+
+
+def test_two_resources_of_one_page_are_an_error_naming_both(data_dir):
+    def add_same_page(entries):
+        python = entry(entries, "python-documentation")
+        # The same page as python-documentation's https://docs.python.org/3/, written otherwise.
+        entries.append(
+            {
+                **python,
+                "slug": "python-docs-again",
+                "url": "HTTPS://Docs.Python.org:443/3?utm_source=x",
+            }
+        )
+
+    rewrite(data_dir, "resources.yaml", add_same_page)
+
+    with pytest.raises(ValueError) as raised:
+        load_hub(data_dir)
+
+    last = len(read("resources.yaml", data_dir))
+    assert read("resources.yaml", data_dir)[0]["slug"] == "python-documentation"
+    assert (
+        f"resources.yaml, entry #{last} ('python-docs-again'): "
+        "url 'HTTPS://Docs.Python.org:443/3?utm_source=x' is the same page "
+        "(https://docs.python.org/3) as the url of entry #1 ('python-documentation')"
+    ) in str(raised.value)
+    assert not Resource.objects.exists()
+
+
+def test_a_page_someone_already_submitted_is_skipped_and_the_rest_loaded():
+    # A contributor's pending resource holds the page (unique by normalized URL).
+    mine = ResourceFactory(
+        title="Docker docs", url="https://docs.docker.com", status=ContentStatus.PENDING
+    )
+
+    report = load_hub()
+
+    assert report.skipped == [
+        Skipped("resource", "docker-documentation", f"{SKIP_PAGE_TAKEN} {mine.slug!r}")
+    ]
+    assert not Resource.objects.filter(slug="docker-documentation").exists()
+    assert Resource.objects.count() == len(read("resources.yaml"))  # 29 seeded and mine
+    mine.refresh_from_db()
+    assert (mine.title, mine.status) == ("Docker docs", ContentStatus.PENDING)
+
+    mine.delete()  # once the page is free, the next run seeds it
+    assert load_hub().keys("created", "resource") == ["docker-documentation"]
+
+
+def test_resources_follow_the_file_unless_edited_in_the_hub(data_dir):
+    load_hub(data_dir)
+    edited = Resource.objects.get(slug="celery-documentation")
+    edited.summary = "My own summary."
+    edited.save()
+
+    def change(entries):
+        entry(entries, "celery-documentation").update(summary="From the file.")
+        entry(entries, "redis-documentation").update(
+            url="https://redis.io/docs/latest/develop/", technologies=["redis", "celery"]
+        )
+
+    rewrite(data_dir, "resources.yaml", change)
+
+    report = load_hub(data_dir)
+
+    assert report.skipped == [Skipped("resource", "celery-documentation", SKIP_EDITED)]
+    assert report.updated == [("resource", "redis-documentation")]
+    assert Resource.objects.get(slug="celery-documentation").summary == "My own summary."
+    redis = Resource.objects.get(slug="redis-documentation")
+    assert redis.normalized_url == "https://redis.io/docs/latest/develop"
+    assert set(redis.technologies.values_list("slug", flat=True)) == {"redis", "celery"}
+    assert load_hub(data_dir).updated == []
+
+
+def test_a_seeded_resource_moved_to_another_seeded_resources_page_is_skipped(data_dir):
+    load_hub(data_dir)
+    rewrite(
+        data_dir,
+        "resources.yaml",
+        lambda entries: entry(entries, "pytest-documentation").update(
+            url="https://docs.python.org/3/library/unittest.html#top"
+        ),
+    )
+
+    with pytest.raises(ValueError, match="same page"):  # both in the file: refused up front
+        load_hub(data_dir)
+
+    rewrite(
+        data_dir,
+        "resources.yaml",
+        lambda entries: entries.remove(entry(entries, "python-unittest-documentation")),
+    )
+    report = load_hub(data_dir)  # the page's resource is still in the hub: skipped
+
+    assert report.skipped == [
+        Skipped(
+            "resource", "pytest-documentation", f"{SKIP_PAGE_TAKEN} 'python-unittest-documentation'"
+        )
+    ]
+    assert (
+        Resource.objects.get(slug="pytest-documentation").url
+        == "https://docs.pytest.org/en/stable/"
+    )
