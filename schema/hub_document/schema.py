@@ -15,7 +15,8 @@ class HubDocumentQueries(graphene.ObjectType):
         description=(
             "The whole published hub as one README-style document: technologies with what "
             "was learned, concepts, challenges with their solutions, best practices, "
-            "takeaways, collaboration, projects (the same as `manage.py export_hub`)."
+            "takeaways, collaboration, projects, curated resources (the same as "
+            "`manage.py export_hub`)."
         ),
     )
 

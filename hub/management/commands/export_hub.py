@@ -9,7 +9,7 @@ class Command(BaseCommand):
     help = (
         "Write the whole published hub as one README-style Markdown document (technologies, "
         "concepts, challenges with their solutions, best practices, takeaways, collaboration, "
-        "projects). `load_hub --from FILE` reads it back."
+        "projects, resources). `load_hub --from FILE` reads it back."
     )
 
     def add_arguments(self, parser):

@@ -9,7 +9,7 @@ from hub.content.markdown_reader import load_hub_document
 class Command(BaseCommand):
     help = (
         "Load the hub's seed content (technologies, learnings, projects, challenges and "
-        "solutions) from hub/content/data, or from a hub document written by export_hub "
+        "solutions, resources) from hub/content/data, or from a hub document written by export_hub "
         "(--from). Safe to re-run: content edited in the hub since it was loaded is left "
         "alone and reported as skipped."
     )
