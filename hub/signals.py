@@ -42,10 +42,10 @@ def _on_relation_change(sender, instance, model, action, using=None, **kwargs):
         versions.record_write(model, None, using)
 
 
-# The hub's data, whose writes bump versions (hub.versions). Traffic records, sent emails
-# and seeding bookkeeping are not shown by the API: they change no version, and without
-# receivers purging old request logs stays one plain DELETE.
-_NOT_DATA = ("hub.models.traffic", "hub.models.notifications", "hub.models.seeding")
+# The hub's data, whose writes bump versions (hub.versions). Sent emails and seeding
+# bookkeeping are not shown by the API: they change no version. (Traffic records are in
+# their own app, with no receivers: purging old request logs stays one plain DELETE.)
+_NOT_DATA = ("hub.models.notifications", "hub.models.seeding")
 _VERSIONED = [
     model
     for model in apps.get_app_config("hub").get_models()

@@ -12,7 +12,8 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from hub.services import notifications, reports, traffic
+from hub.services import notifications, reports
+from traffic import services as traffic
 
 _RETRIED = {
     "autoretry_for": (OSError, OperationalError, InterfaceError),

@@ -39,9 +39,9 @@ from django.http import JsonResponse
 from nexus_graphql import metrics
 from nexus_graphql.celery import app as celery_app
 from nexus_graphql.client_ip import client_ip
-from nexus_graphql.middleware import refusal_if_blocked
 from nexus_graphql.outages import Outage
 from nexus_graphql.redis_breaker import CircuitOpen, breaker_of
+from traffic.middleware import refusal_if_blocked
 
 logger = logging.getLogger("nexus.health")
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "graphql_jwt.refresh_token.apps.RefreshTokenConfig",
     "hub.apps.HubConfig",
+    "traffic.apps.TrafficConfig",
     "nexus_graphql.apps.NexusConfig",
 ]
 
@@ -51,7 +52,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "nexus_graphql.request_id.RequestIdMiddleware",
     # First: a blocked address is refused before any other work; every request is timed.
-    "nexus_graphql.middleware.TrafficMiddleware",
+    "traffic.middleware.TrafficMiddleware",
     "nexus_graphql.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -318,7 +319,7 @@ SIGNIN_GUARD = {
 }
 if min(v for k, v in SIGNIN_GUARD.items() if k != "enabled") < 1:
     raise ImproperlyConfigured("SIGNIN_* counts and durations must be at least 1.")
-# The request log and the address blocklist (nexus_graphql.middleware, hub traffic services).
+# The request log and the address blocklist (the traffic app).
 TRAFFIC_TRACKING = env.bool("TRAFFIC_TRACKING", default=True)
 REQUEST_LOG_BATCH_SIZE = env.int("REQUEST_LOG_BATCH_SIZE", default=200)
 REQUEST_LOG_FLUSH_SECONDS = env.float("REQUEST_LOG_FLUSH_SECONDS", default=2.0)

@@ -7,6 +7,8 @@ from zeal import zeal_context
 
 from nexus_graphql import response_cache
 from tests.factories import PASSWORD, ContributorFactory
+from traffic.middleware import request_log
+from traffic.selectors import forget_blocklist
 
 GRAPHQL_URL = "/graphql/"
 
@@ -37,9 +39,22 @@ def clear_caches(settings) -> None:
 def no_traffic_tracking(settings):
     """No request-log writes or blocklist reads inside other tests' query counts.
 
-    Tests of the traffic middleware turn it on (tests/nexus_graphql/conftest.py).
+    Tests of the traffic middleware turn it on (the `traffic` fixture).
     """
     settings.TRAFFIC_TRACKING = False
+
+
+@pytest.fixture
+def traffic(settings, db):
+    """The traffic middleware on, writing each request's log row at once."""
+    settings.TRAFFIC_TRACKING = True
+    settings.REQUEST_LOG_BATCH_SIZE = 1
+    settings.REQUEST_LOG_BACKGROUND_WRITES = False  # rows are there when the request returns
+    request_log.discard()
+    forget_blocklist()
+    yield
+    request_log.discard()
+    forget_blocklist()
 
 
 class GraphQLClient:

@@ -22,11 +22,9 @@ from hub.models.notifications import SentEmail
 from hub.models.people import Contributor
 from hub.models.search import SearchDocument
 from hub.models.seeding import SeedRecord
-from hub.models.traffic import BlockedIP, RequestLog, SuspicionReason, SuspiciousIP
 from hub.models.versions import ContentVersion
 
 __all__ = [
-    "BlockedIP",
     "Challenge",
     "Comment",
     "ContentStatus",
@@ -39,7 +37,6 @@ __all__ = [
     "ModerationAction",
     "ModerationActionKind",
     "Project",
-    "RequestLog",
     "Resource",
     "ResourceKind",
     "Revision",
@@ -47,8 +44,6 @@ __all__ = [
     "SeedRecord",
     "SentEmail",
     "Solution",
-    "SuspicionReason",
-    "SuspiciousIP",
     "Technology",
     "TechnologyCategory",
     "Track",

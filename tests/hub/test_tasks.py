@@ -7,10 +7,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from hub.models import RequestLog, SentEmail, SuspicionReason, SuspiciousIP
+from hub.models import SentEmail
 from hub.models.notifications import EmailKind
 from hub.services import notifications
 from hub.tasks import deliver_email, detect_traffic_anomalies, purge_request_logs, sweep_outbox
+from traffic.models import RequestLog, SuspicionReason, SuspiciousIP
 
 pytestmark = pytest.mark.django_db
 

@@ -1,22 +1,7 @@
 import pytest
 from django.test import Client
 
-from hub.selectors.traffic import forget_blocklist
-from nexus_graphql.middleware import request_log
 from tests.conftest import GraphQLClient
-
-
-@pytest.fixture
-def traffic(settings, db):
-    """The traffic middleware on, writing each request's log row at once."""
-    settings.TRAFFIC_TRACKING = True
-    settings.REQUEST_LOG_BATCH_SIZE = 1
-    settings.REQUEST_LOG_BACKGROUND_WRITES = False  # rows are there when the request returns
-    request_log.discard()
-    forget_blocklist()
-    yield
-    request_log.discard()
-    forget_blocklist()
 
 
 @pytest.fixture

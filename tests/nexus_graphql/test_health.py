@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from hub.selectors import traffic as traffic_selectors
 from nexus_graphql import health
 from nexus_graphql.outages import Outage
 from tests.nexus_graphql import test_redis_breaker as faults
 from tests.ops.broker import UNREACHABLE, using_broker
+from traffic import selectors as traffic_selectors
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from hub.models import RequestLog
 from nexus_graphql import ratelimit
+from traffic.models import RequestLog
 
 ADDRESS = "203.0.113.7"
 UNIT = 4096

@@ -9,10 +9,10 @@ from django.contrib.auth.backends import ModelBackend
 from django.test import RequestFactory
 from graphql_jwt.refresh_token.utils import get_refresh_token_model
 
-from hub.models import RequestLog
 from nexus_graphql import ratelimit, signin_guard
 from tests.factories import PASSWORD, ContributorFactory
 from tests.nexus_graphql.conftest import client_from
+from traffic.models import RequestLog
 
 SIGN_IN = """
 mutation SignIn($username: String!, $password: String!) {

@@ -1,4 +1,8 @@
-"""Traffic: every request's trace, blocked addresses, addresses that look abusive."""
+"""Traffic: every request's trace, blocked addresses, addresses that look abusive.
+
+The tables keep the names they had in the hub app (migration hub 0010 and traffic 0001
+moved the models without touching the database).
+"""
 
 from django.conf import settings
 from django.db import models
@@ -38,6 +42,7 @@ class RequestLog(models.Model):
     auth_failed = models.BooleanField(default=False)
 
     class Meta:
+        db_table = "hub_requestlog"
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["created_at"], name="requestlog_created_idx"),
@@ -57,6 +62,7 @@ class BlockedIP(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "hub_blockedip"
         ordering = ["-created_at"]
         verbose_name = "blocked IP"
 
@@ -86,6 +92,7 @@ class SuspiciousIP(models.Model):
     last_detected_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        db_table = "hub_suspiciousip"
         ordering = ["-last_detected_at"]
         verbose_name = "suspicious IP"
         constraints = [

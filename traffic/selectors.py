@@ -2,7 +2,7 @@
 
 The blocklist is read on every request, so it is held twice: in the shared
 cache (one entry, all workers) and in a process-local copy refreshed every
-BLOCKLIST_REFRESH_SECONDS. A block or unblock drops both (services.traffic),
+BLOCKLIST_REFRESH_SECONDS. A block or unblock drops both (traffic.services),
 so it takes effect at once in the process that made it and within the
 refresh interval everywhere else. If neither the cache nor the database
 answers, the last known list stays in force: requests are never refused, nor
@@ -23,8 +23,8 @@ from django.db import DatabaseError
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from hub.models import BlockedIP, RequestLog
 from nexus_graphql.outages import Outage
+from traffic.models import BlockedIP, RequestLog
 
 logger = logging.getLogger("nexus.traffic")
 

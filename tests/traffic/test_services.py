@@ -8,9 +8,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from hub.errors import ApplicationError, ErrorCode
-from hub.models import BlockedIP, RequestLog, SuspicionReason, SuspiciousIP
-from hub.services import traffic
 from tests.factories import UserFactory
+from traffic import services as traffic
+from traffic.models import BlockedIP, RequestLog, SuspicionReason, SuspiciousIP
 
 pytestmark = pytest.mark.django_db
 
@@ -226,7 +226,7 @@ def test_the_admin_lists_traffic(admin_client, model, thresholds):
     traffic.detect_anomalies()
     traffic.block_ip(ip="203.0.113.9", reason="guessing")
 
-    response = admin_client.get(f"/admin/hub/{model}/")
+    response = admin_client.get(f"/admin/traffic/{model}/")
 
     assert response.status_code == 200
     assert b"203.0.113.9" in response.content
@@ -240,7 +240,7 @@ def test_blocking_in_the_admin_goes_through_the_service(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
-            "/admin/hub/blockedip/add/", {"ip": "203.0.113.9", "reason": "manual"}
+            "/admin/traffic/blockedip/add/", {"ip": "203.0.113.9", "reason": "manual"}
         )
 
     assert response.status_code == 302
@@ -251,7 +251,7 @@ def test_blocking_in_the_admin_goes_through_the_service(
 def test_the_admin_refuses_a_block_that_ends_in_the_past(admin_client):
     past = NOW - timedelta(days=1)
     response = admin_client.post(
-        "/admin/hub/blockedip/add/",
+        "/admin/traffic/blockedip/add/",
         {"ip": "203.0.113.9", "expires_at_0": past.date(), "expires_at_1": "00:00:00"},
     )
 
@@ -265,7 +265,7 @@ def test_flagged_addresses_can_be_blocked_from_the_admin(admin_client, threshold
     traffic.detect_anomalies()
 
     admin_client.post(
-        "/admin/hub/suspiciousip/",
+        "/admin/traffic/suspiciousip/",
         {"action": "block_addresses", "_selected_action": [SuspiciousIP.objects.get().pk]},
     )
 

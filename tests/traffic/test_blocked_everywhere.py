@@ -17,10 +17,10 @@ from django.urls import URLResolver, get_resolver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub.models import RequestLog
-from hub.selectors.traffic import forget_blocklist
-from hub.services import traffic as traffic_services
 from nexus_graphql import health
+from traffic import services as traffic_services
+from traffic.models import RequestLog
+from traffic.selectors import forget_blocklist
 
 pytestmark = pytest.mark.usefixtures("traffic")
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from hub.errors import ApplicationError
-from hub.services import traffic
+from traffic import services as traffic
 
 
 class Command(BaseCommand):

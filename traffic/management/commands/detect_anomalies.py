@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from hub.services import traffic
+from traffic import services as traffic
 
 
 class Command(BaseCommand):

@@ -14,8 +14,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from hub.errors import ApplicationError, ErrorCode
-from hub.models import BlockedIP, RequestLog, SuspicionReason, SuspiciousIP
-from hub.selectors.traffic import address_activity, forget_blocklist, median_volume
+from traffic.models import BlockedIP, RequestLog, SuspicionReason, SuspiciousIP
+from traffic.selectors import address_activity, forget_blocklist, median_volume
 
 logger = logging.getLogger("nexus.traffic")
 

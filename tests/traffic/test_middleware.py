@@ -7,14 +7,14 @@ import pytest
 from django.db import DatabaseError
 from django.utils import timezone
 
-from hub.models import BlockedIP, RequestLog
-from hub.selectors import traffic as traffic_selectors
-from hub.services import traffic as traffic_services
-from nexus_graphql import middleware
 from nexus_graphql.outages import Outage
 from nexus_graphql.views import NexusGraphQLView
 from tests.factories import PASSWORD, ContributorFactory
 from tests.nexus_graphql.conftest import client_from
+from traffic import middleware
+from traffic import selectors as traffic_selectors
+from traffic import services as traffic_services
+from traffic.models import BlockedIP, RequestLog
 
 pytestmark = pytest.mark.usefixtures("traffic")
 
