@@ -156,18 +156,24 @@ def test_get_queries_carry_an_etag_and_answer_304(cached):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_cache_that_missed_the_write_cannot_serve_the_old_answer(cached):
+def test_a_cache_that_missed_the_write_cannot_serve_the_old_answer(cached, monkeypatch):
     """Nothing is invalidated in the cache: restoring its old contents (Redis restarted
     from an old snapshot, a write it never heard of) brings back no stale answer."""
+    stored = []
+    put = response_cache.put
+    monkeypatch.setattr(
+        response_cache, "put", lambda key, body: stored.append((key, body)) or put(key, body)
+    )
     challenge = ChallengeFactory(title="Before")
     reader = GraphQLClient()
     assert titles(reader) == ["Before"]  # in the shared cache and in this process
-    snapshot = dict(cache._cache), dict(cache._expire_info)
+    assert stored
 
     challenge.title = "After"
     challenge.save(update_fields=["title"])
-    cache._cache.update(snapshot[0])
-    cache._expire_info.update(snapshot[1])
+    for key, body in stored:  # every old answer back, in Redis and in this process
+        cache.set(key, body)
+        response_cache.local_bodies.put(key, body)
 
     assert titles(reader) == ["After"]
     assert titles(reader) == ["After"]  # and that answer is cached in its turn
