@@ -1,5 +1,7 @@
 """Who may see and do what: declared once, used by selectors and services."""
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
 from hub import kinds
@@ -7,6 +9,9 @@ from hub.errors import ApplicationError, ErrorCode
 from hub.models import ContentStatus
 
 MODERATORS_GROUP = "moderators"
+
+# Who a selector or service acts for: a signed-in user, or anonymous where reading is public.
+Viewer = AbstractBaseUser | AnonymousUser
 
 
 def is_moderator(user) -> bool:

@@ -2,8 +2,10 @@
 
 from collections import defaultdict
 
-from hub.models import Comment, Contributor, Flag, Revision
-from hub.permissions import contributor_id_of, is_moderator, require_moderator
+from django.db.models import QuerySet
+
+from hub.models import Challenge, Comment, Contributor, Flag, Revision, Solution
+from hub.permissions import Viewer, contributor_id_of, is_moderator, require_moderator
 from hub.selectors.prefetch import (
     Selection,
     related,
@@ -13,7 +15,9 @@ from hub.selectors.prefetch import (
 )
 
 
-def comment_thread(target, viewer, selection: Selection | None = None) -> list[Comment]:
+def list_thread_comments(
+    *, viewer: Viewer, target: Challenge | Solution, selection: Selection | None = None
+) -> list[Comment]:
     """Top-level comments of a challenge or solution, replies attached at every depth.
 
     The whole thread is one query (or one prefetch for a list of targets); replies
@@ -35,17 +39,21 @@ def comment_thread(target, viewer, selection: Selection | None = None) -> list[C
     return roots
 
 
-def comment_replies(comment, viewer, selection: Selection | None = None):
+def list_comment_replies(
+    *, viewer: Viewer, comment: Comment, selection: Selection | None = None
+) -> list[Comment] | QuerySet:
     """Replies the viewer may see: from the comment's thread, or prefetched, or one query."""
     return related(comment, "replies", viewer, selection)
 
 
-def comment_parent(comment, viewer, selection: Selection | None = None) -> Comment | None:
+def get_comment_parent(
+    *, viewer: Viewer, comment: Comment, selection: Selection | None = None
+) -> Comment | None:
     """The comment this one replies to, or None where the viewer may not see it."""
     return related_object(comment, "parent", viewer, selection)
 
 
-def viewer_vote(solution, viewer) -> int | None:
+def get_viewer_vote(*, viewer: Viewer, solution: Solution) -> int | None:
     """The viewer's own vote on the solution: 1, -1 or None."""
     if contributor_id_of(viewer) is None:
         return None
@@ -54,7 +62,7 @@ def viewer_vote(solution, viewer) -> int | None:
     return vote.value if vote is not None else None
 
 
-def viewer_profile(viewer, selection: Selection | None = None) -> Contributor | None:
+def get_viewer_profile(*, viewer: Viewer, selection: Selection | None = None) -> Contributor | None:
     contributor_id = contributor_id_of(viewer)
     if contributor_id is None:
         return None
@@ -63,9 +71,9 @@ def viewer_profile(viewer, selection: Selection | None = None) -> Contributor | 
     ).first()
 
 
-def visible_revision(viewer, pk) -> Revision | None:
+def get_revision(*, viewer: Viewer, revision_id) -> Revision | None:
     """A revision, if the viewer may see the object it belongs to."""
-    revision = Revision.objects.select_related("content_type").filter(pk=_int(pk)).first()
+    revision = Revision.objects.select_related("content_type").filter(pk=_int(revision_id)).first()
     if revision is None:
         return None
     model = revision.content_type.model_class()
@@ -74,11 +82,11 @@ def visible_revision(viewer, pk) -> Revision | None:
     return revision
 
 
-def get_flag(viewer, pk) -> Flag | None:
+def get_flag(*, viewer: Viewer, flag_id) -> Flag | None:
     """A flag, for moderators only (None for everyone else)."""
     if not is_moderator(viewer):
         return None
-    return Flag.objects.filter(pk=_int(pk)).first()
+    return Flag.objects.filter(pk=_int(flag_id)).first()
 
 
 def _int(value) -> int:
@@ -88,7 +96,9 @@ def _int(value) -> int:
         return 0
 
 
-def flag_list(viewer, *, open_only: bool = True, selection: Selection | None = None):
+def list_flags(
+    *, viewer: Viewer, open_only: bool = True, selection: Selection | None = None
+) -> QuerySet:
     """Flags for moderators, newest first; open ones only unless asked."""
     require_moderator(viewer)
     flags = with_selection(Flag.objects.all(), Flag, viewer, selection or {})

@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 from hub import kinds
 from hub.errors import ApplicationError, ErrorCode
@@ -17,6 +17,7 @@ from hub.models import (
     Solution,
     Technology,
 )
+from hub.permissions import Viewer
 from hub.selectors import filters as filtersets
 from hub.selectors.prefetch import (
     Selection,
@@ -30,7 +31,14 @@ from hub.services.rules import unstorable_error
 SEARCH_MAX_RESULTS = 100
 
 
-def content_list(model, viewer, *, filters: Mapping | None = None, order_by=None, selection=None):
+def list_content(
+    *,
+    viewer: Viewer,
+    model: type[Model],
+    filters: Mapping | None = None,
+    order_by: str | None = None,
+    selection: Selection | None = None,
+) -> QuerySet:
     """The visible rows of a listed kind (hub.kinds), filtered by its FilterSet and ordered.
 
     `filters` maps filter names of the kind's FilterSet to typed values; None means
@@ -64,12 +72,16 @@ def content_list(model, viewer, *, filters: Mapping | None = None, order_by=None
     return qs.order_by(*ordering)
 
 
-def get_by_slug(model, viewer, slug: str, selection=None):
+def get_content_by_slug(
+    *, viewer: Viewer, model: type[Model], slug: str, selection: Selection | None = None
+) -> Model | None:
     """One visible object by slug, or None."""
     return visible_queryset(model, viewer, selection).filter(slug=slug).first()
 
 
-def get_visible(model, viewer, pk, selection=None):
+def get_content(
+    *, viewer: Viewer, model: type[Model], pk, selection: Selection | None = None
+) -> Model | None:
     """One visible object by primary key, or None (node() and mutation lookups)."""
     try:
         pk = int(pk)
@@ -78,18 +90,18 @@ def get_visible(model, viewer, pk, selection=None):
     return visible_queryset(model, viewer, selection).filter(pk=pk).first()
 
 
-def visible_in_order(model, viewer, pks, selection=None) -> list:
+def list_content_in_order(
+    *, viewer: Viewer, model: type[Model], pks: list[int], selection: Selection | None = None
+) -> list:
     """The visible rows with these primary keys, in that order, loaded for `selection`."""
     rows = visible_queryset(model, viewer, selection).in_bulk(list(pks))
     return [rows[pk] for pk in pks if pk in rows]
 
 
-def contributor_by_username(username: str, selection=None, *, viewer=None):
-    """A contributor by username, or None.
-
-    Their challenges, solutions and learnings are loaded as `viewer` may see them
-    (None: as an anonymous viewer).
-    """
+def get_contributor_by_username(
+    *, viewer: Viewer, username: str, selection: Selection | None = None
+) -> Contributor | None:
+    """A contributor by username, or None; their content loaded as `viewer` may see it."""
     user_model = get_user_model()
     return (
         with_selection(Contributor.objects.all(), Contributor, viewer, selection or {})
@@ -98,7 +110,8 @@ def contributor_by_username(username: str, selection=None, *, viewer=None):
     )
 
 
-def solution_count(challenge: Challenge) -> int:
+def count_published_solutions(*, challenge: Challenge) -> int:
+    """Published solutions of the challenge (the same for every viewer)."""
     value = getattr(challenge, kinds.of(Challenge).annotations["solution_count"][0], None)
     if value is None:
         value = challenge.solutions.filter(status=ContentStatus.PUBLISHED).count()
@@ -115,7 +128,7 @@ class HubStats:
     contributors: int
 
 
-def hub_stats() -> HubStats:
+def get_hub_stats() -> HubStats:
     published = ContentStatus.PUBLISHED
     return HubStats(
         technologies=Technology.objects.count(),
@@ -127,7 +140,9 @@ def hub_stats() -> HubStats:
     )
 
 
-def search(viewer, text: str, *, limit: int = 20, selection: Selection | None = None) -> list:
+def search_content(
+    *, viewer: Viewer, text: str, limit: int = 20, selection: Selection | None = None
+) -> list:
     """Published objects of every searchable kind matching `text`, best first.
 
     `selection` is what results need loaded; each kind uses the part it has.

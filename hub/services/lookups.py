@@ -4,11 +4,11 @@ from django.db.models import Model
 
 from hub.errors import ApplicationError, ErrorCode
 from hub.models import Project, Technology
-from hub.selectors import get_visible
+from hub.selectors import get_content
 
 
 def visible_or_not_found(model: type[Model], viewer, pk, field: str | None = "id"):
-    obj = get_visible(model, viewer, pk)
+    obj = get_content(model=model, viewer=viewer, pk=pk)
     if obj is None:
         name = model._meta.verbose_name
         raise ApplicationError(ErrorCode.NOT_FOUND, f"No {name} with this id.", field)

@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from hub.errors import ApplicationError, ErrorCode
 from hub.models import ContentStatus, Resource, ResourceKind, normalized_url
 from hub.permissions import is_moderator, require_can_edit, require_contributor
-from hub.selectors import get_visible
+from hub.selectors import get_content
 from hub.services.lookups import technologies_by_slug, visible_or_not_found
 from hub.services.revisions import revise
 from hub.services.rules import Checks
@@ -106,7 +106,7 @@ def _refuse_duplicate(viewer, page: str) -> None:
     existing = Resource.objects.filter(normalized_url=page).values_list("pk", flat=True).first()
     if existing is None:
         return
-    shown = get_visible(Resource, viewer, existing)
+    shown = get_content(model=Resource, viewer=viewer, pk=existing)
     if shown is None:  # someone else's, not public yet: say no more than that it exists
         message = "This page was submitted already and is awaiting review."
     else:

@@ -12,4 +12,4 @@ class AccountQueries(graphene.ObjectType):
 
     @staticmethod
     def resolve_me(root, info):
-        return selectors.viewer_profile(info.context.user, selection_of(info))
+        return selectors.get_viewer_profile(viewer=info.context.user, selection=selection_of(info))

@@ -99,8 +99,11 @@ class BulkSubmitChallenges(HubMutation):
         items = [_challenge_input(item) for item in input["challenges"]]
         created, errors = challenges.bulk_submit_challenges(viewer, items)
         # Loaded again as a list is, so the payload's nested fields cost no N+1.
-        loaded = selectors.visible_in_order(
-            Challenge, viewer, [c.pk for c in created], selection_of(info).get("challenges", {})
+        loaded = selectors.list_content_in_order(
+            model=Challenge,
+            viewer=viewer,
+            pks=[c.pk for c in created],
+            selection=selection_of(info).get("challenges", {}),
         )
         return cls(challenges=loaded, errors=[user_error(e) for e in errors])
 

@@ -59,7 +59,7 @@ class ChallengeType(HubObjectType):
 
     @staticmethod
     def resolve_solution_count(root, info):
-        return selectors.solution_count(root)
+        return selectors.count_published_solutions(challenge=root)
 
 
 class SolutionType(HubObjectType):
@@ -104,5 +104,5 @@ class SolutionType(HubObjectType):
 
     @staticmethod
     def resolve_viewer_vote(root, info):
-        value = selectors.viewer_vote(root, info.context.user)
+        value = selectors.get_viewer_vote(solution=root, viewer=info.context.user)
         return {1: "UP", -1: "DOWN"}.get(value)

@@ -23,12 +23,18 @@ class CommentType(HubObjectType):
 
     @staticmethod
     def resolve_parent(root, info):
-        return selectors.comment_parent(root, info.context.user, selection_of(info))
+        return selectors.get_comment_parent(
+            comment=root, viewer=info.context.user, selection=selection_of(info)
+        )
 
     @staticmethod
     def resolve_replies(root, info, **kwargs):
-        return selectors.comment_replies(root, info.context.user, selection_of(info))
+        return selectors.list_comment_replies(
+            comment=root, viewer=info.context.user, selection=selection_of(info)
+        )
 
 
 def resolve_comment_thread(root, info, **kwargs):
-    return selectors.comment_thread(root, info.context.user, selection_of(info))
+    return selectors.list_thread_comments(
+        target=root, viewer=info.context.user, selection=selection_of(info)
+    )

@@ -10,6 +10,6 @@ class ContributorQueries(graphene.ObjectType):
 
     @staticmethod
     def resolve_contributor(root, info, username):
-        return selectors.contributor_by_username(
-            username, selection_of(info), viewer=info.context.user
+        return selectors.get_contributor_by_username(
+            username=username, selection=selection_of(info), viewer=info.context.user
         )

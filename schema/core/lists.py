@@ -42,7 +42,9 @@ def list_field(node_type, model, *, description=None, **filter_arguments) -> Con
 
 def slug_field(node_type, model) -> graphene.Field:
     def resolve(root, info, slug):
-        return selectors.get_by_slug(model, info.context.user, slug, selection_of(info))
+        return selectors.get_content_by_slug(
+            model=model, viewer=info.context.user, slug=slug, selection=selection_of(info)
+        )
 
     return graphene.Field(node_type, slug=graphene.String(required=True), resolver=resolve)
 
@@ -54,9 +56,9 @@ def _list_resolver(model):
             for name, value in arguments.items()
             if name not in PAGE_ARGUMENTS
         }
-        return selectors.content_list(
-            model,
-            info.context.user,
+        return selectors.list_content(
+            model=model,
+            viewer=info.context.user,
             filters=filters,
             order_by=enum_value(order_by),
             selection=selection_of(info),

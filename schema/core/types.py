@@ -38,7 +38,9 @@ class HubObjectType(DjangoObjectType):
     @classmethod
     def get_node(cls, info, id):
         # What is selected below `node` (every fragment's; this type uses its part).
-        return selectors.get_visible(cls._meta.model, info.context.user, id, selection_of(info))
+        return selectors.get_content(
+            model=cls._meta.model, viewer=info.context.user, pk=id, selection=selection_of(info)
+        )
 
 
 def related_resolver(field: str):

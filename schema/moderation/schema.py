@@ -15,4 +15,6 @@ class ModerationQueries(graphene.ObjectType):
 
     @staticmethod
     def resolve_flags(root, info, open=True, **_):
-        return selectors.flag_list(info.context.user, open_only=open, selection=selection_of(info))
+        return selectors.list_flags(
+            viewer=info.context.user, open_only=open, selection=selection_of(info)
+        )

@@ -18,7 +18,7 @@ class RevisionType(HubObjectType):
 
     @classmethod
     def get_node(cls, info, id):
-        return selectors.visible_revision(info.context.user, id)
+        return selectors.get_revision(viewer=info.context.user, revision_id=id)
 
 
 class FlagType(HubObjectType):
@@ -38,7 +38,7 @@ class FlagType(HubObjectType):
 
     @classmethod
     def get_node(cls, info, id):
-        return selectors.get_flag(info.context.user, id)
+        return selectors.get_flag(viewer=info.context.user, flag_id=id)
 
     @staticmethod
     def resolve_is_open(root, info):

@@ -17,8 +17,10 @@ class SearchQueries(graphene.ObjectType):
 
     @staticmethod
     def resolve_search(root, info, query, first):
-        return selectors.search(info.context.user, query, limit=first, selection=selection_of(info))
+        return selectors.search_content(
+            viewer=info.context.user, text=query, limit=first, selection=selection_of(info)
+        )
 
     @staticmethod
     def resolve_hub_stats(root, info):
-        return selectors.hub_stats()
+        return selectors.get_hub_stats()

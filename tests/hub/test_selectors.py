@@ -69,8 +69,8 @@ class TestVisibility:
         TechnologyFactory()
         ProjectFactory()
 
-        assert selectors.content_list(Technology, ANONYMOUS).count() == 1
-        assert selectors.content_list(Project, ANONYMOUS).count() == 1
+        assert selectors.list_content(model=Technology, viewer=ANONYMOUS).count() == 1
+        assert selectors.list_content(model=Project, viewer=ANONYMOUS).count() == 1
 
 
 class TestLists:
@@ -80,11 +80,11 @@ class TestLists:
         ChallengeFactory(title="Theirs")
 
         assert titles(
-            selectors.content_list(Challenge, ANONYMOUS, filters={"author": "author"})
+            selectors.list_content(model=Challenge, viewer=ANONYMOUS, filters={"author": "author"})
         ) == ["Mine, published"]
         assert titles(
-            selectors.content_list(
-                Challenge, author.user, filters={"author": "author"}, order_by="TITLE"
+            selectors.list_content(
+                model=Challenge, viewer=author.user, filters={"author": "author"}, order_by="TITLE"
             )
         ) == [
             "Mine, pending",
@@ -97,15 +97,15 @@ class TestLists:
 
         assert (
             titles(
-                selectors.content_list(
-                    Challenge, ANONYMOUS, filters={"has_accepted_solution": True}
+                selectors.list_content(
+                    model=Challenge, viewer=ANONYMOUS, filters={"has_accepted_solution": True}
                 )
             )
             == []
         )
         assert titles(
-            selectors.content_list(
-                Challenge, moderator_user, filters={"has_accepted_solution": True}
+            selectors.list_content(
+                model=Challenge, viewer=moderator_user, filters={"has_accepted_solution": True}
             )
         ) == ["Accepted, then hidden"]
 
@@ -115,21 +115,25 @@ class TestLists:
         SolutionFactory(challenge=few)
         SolutionFactory.create_batch(2, challenge=many)
 
-        assert titles(selectors.content_list(Challenge, ANONYMOUS, order_by="MOST_SOLUTIONS")) == [
+        assert titles(
+            selectors.list_content(model=Challenge, viewer=ANONYMOUS, order_by="MOST_SOLUTIONS")
+        ) == [
             "Many",
             "Few",
         ]
 
     def test_an_unknown_order_is_invalid(self, db):
         with pytest.raises(ApplicationError) as raised:
-            selectors.content_list(Learning, ANONYMOUS, order_by="MOST_SOLUTIONS")
+            selectors.list_content(model=Learning, viewer=ANONYMOUS, order_by="MOST_SOLUTIONS")
 
         assert raised.value.code == ErrorCode.INVALID
         assert raised.value.field == "order_by"
 
     def test_an_unknown_choice_is_invalid(self, db):
         with pytest.raises(ApplicationError) as raised:
-            selectors.content_list(Technology, ANONYMOUS, filters={"category": "SPREADSHEET"})
+            selectors.list_content(
+                model=Technology, viewer=ANONYMOUS, filters={"category": "SPREADSHEET"}
+            )
 
         assert raised.value.code == ErrorCode.INVALID
         assert raised.value.field == "category"
@@ -137,16 +141,27 @@ class TestLists:
     def test_a_blank_search_does_not_filter(self, db):
         LearningFactory.create_batch(2)
 
-        assert selectors.content_list(Learning, ANONYMOUS, filters={"search": "   "}).count() == 2
+        assert (
+            selectors.list_content(
+                model=Learning, viewer=ANONYMOUS, filters={"search": "   "}
+            ).count()
+            == 2
+        )
 
     def test_search_filters_see_unpublished_rows_the_viewer_may_see(self, author):
         LearningFactory(title="Pending zeppelin", author=author, status=ContentStatus.PENDING)
 
         assert titles(
-            selectors.content_list(Learning, author.user, filters={"search": "zeppelin"})
+            selectors.list_content(
+                model=Learning, viewer=author.user, filters={"search": "zeppelin"}
+            )
         ) == ["Pending zeppelin"]
         assert (
-            titles(selectors.content_list(Learning, ANONYMOUS, filters={"search": "zeppelin"}))
+            titles(
+                selectors.list_content(
+                    model=Learning, viewer=ANONYMOUS, filters={"search": "zeppelin"}
+                )
+            )
             == []
         )
 
@@ -155,32 +170,42 @@ class TestLookups:
     def test_get_by_slug_honours_visibility(self, author):
         LearningFactory(title="Draft", author=author, status=ContentStatus.PENDING)
 
-        assert selectors.get_by_slug(Learning, ANONYMOUS, "draft") is None
-        assert selectors.get_by_slug(Learning, author.user, "draft").title == "Draft"
+        assert selectors.get_content_by_slug(model=Learning, viewer=ANONYMOUS, slug="draft") is None
+        assert (
+            selectors.get_content_by_slug(model=Learning, viewer=author.user, slug="draft").title
+            == "Draft"
+        )
 
     @pytest.mark.parametrize("pk", [None, "", "abc", "1.5", "99999999999999999999999"])
     def test_get_visible_with_a_bad_primary_key_is_none(self, db, pk):
         TechnologyFactory()
 
-        assert selectors.get_visible(Technology, ANONYMOUS, pk) is None
+        assert selectors.get_content(model=Technology, viewer=ANONYMOUS, pk=pk) is None
 
     def test_get_visible_finds_a_visible_row(self, db):
         challenge = ChallengeFactory()
 
-        assert selectors.get_visible(Challenge, ANONYMOUS, str(challenge.pk)) == challenge
+        assert (
+            selectors.get_content(model=Challenge, viewer=ANONYMOUS, pk=str(challenge.pk))
+            == challenge
+        )
 
     def test_contributor_by_username_loads_lists_for_the_viewer(self, author):
         ChallengeFactory(title="Pending", author=author, status=ContentStatus.PENDING)
         selection = {"challenges": {"title": {}}}
 
-        as_anonymous = selectors.contributor_by_username("author", selection)
-        as_author = selectors.contributor_by_username("author", selection, viewer=author.user)
+        as_anonymous = selectors.get_contributor_by_username(
+            viewer=ANONYMOUS, username="author", selection=selection
+        )
+        as_author = selectors.get_contributor_by_username(
+            username="author", selection=selection, viewer=author.user
+        )
 
         assert titles(selectors.related(as_anonymous, "challenges", ANONYMOUS)) == []
         assert titles(selectors.related(as_author, "challenges", author.user)) == ["Pending"]
 
     def test_contributor_by_username_of_nobody_is_none(self, db):
-        assert selectors.contributor_by_username("nobody") is None
+        assert selectors.get_contributor_by_username(viewer=ANONYMOUS, username="nobody") is None
 
 
 class TestSelectionLoading:
@@ -201,7 +226,9 @@ class TestSelectionLoading:
 
         # challenges (author, user, project joined) + technologies + solutions + accepted
         with django_assert_num_queries(4):
-            challenges = list(selectors.content_list(Challenge, ANONYMOUS, selection=selection))
+            challenges = list(
+                selectors.list_content(model=Challenge, viewer=ANONYMOUS, selection=selection)
+            )
             for challenge in challenges:
                 assert challenge.author.username == "author"
                 assert challenge.project.title
@@ -209,7 +236,7 @@ class TestSelectionLoading:
                 solutions = selectors.related(challenge, "solutions", ANONYMOUS)
                 assert [s.author.username for s in solutions] == ["author", "author"]
                 assert list(selectors.related(challenge, "accepted_solution", ANONYMOUS)) == []
-                assert selectors.solution_count(challenge) == 2
+                assert selectors.count_published_solutions(challenge=challenge) == 2
 
     def test_related_without_a_prefetch_queries_visible_rows(self, db):
         challenge = ChallengeFactory()
@@ -225,7 +252,7 @@ class TestSelectionLoading:
         SolutionFactory(challenge=challenge)
         SolutionFactory(challenge=challenge, status=ContentStatus.REJECTED)
 
-        assert selectors.solution_count(Challenge.objects.get()) == 1
+        assert selectors.count_published_solutions(challenge=Challenge.objects.get()) == 1
 
 
 class TestSearch:
@@ -233,7 +260,7 @@ class TestSearch:
         LearningFactory(title="Other", body="mentions kafka once")
         technology = TechnologyFactory(name="Kafka")
 
-        results = selectors.search(ANONYMOUS, "kafka")
+        results = selectors.search_content(viewer=ANONYMOUS, text="kafka")
 
         assert results[0] == technology
         assert isinstance(results[1], Learning)
@@ -241,7 +268,7 @@ class TestSearch:
     def test_limit(self, db):
         LearningFactory.create_batch(4, title="Redis note", author=None)
 
-        assert len(selectors.search(ANONYMOUS, "redis", limit=2)) == 2
+        assert len(selectors.search_content(viewer=ANONYMOUS, text="redis", limit=2)) == 2
 
     @pytest.mark.parametrize(
         ("text", "limit", "code"),
@@ -256,14 +283,14 @@ class TestSearch:
     )
     def test_invalid_arguments(self, db, text, limit, code):
         with pytest.raises(ApplicationError) as raised:
-            selectors.search(ANONYMOUS, text, limit=limit)
+            selectors.search_content(viewer=ANONYMOUS, text=text, limit=limit)
 
         assert raised.value.code == code
 
     def test_unpublished_rows_are_never_results(self, author):
         LearningFactory(title="Pending zeppelin", author=author, status=ContentStatus.PENDING)
 
-        assert selectors.search(author.user, "zeppelin") == []
+        assert selectors.search_content(viewer=author.user, text="zeppelin") == []
 
 
 class TestHubStats:
@@ -277,7 +304,7 @@ class TestHubStats:
             challenge=ChallengeFactory(author=author, status=ContentStatus.HIDDEN), author=author
         )
 
-        assert selectors.hub_stats() == selectors.HubStats(
+        assert selectors.get_hub_stats() == selectors.HubStats(
             technologies=1, learnings=1, projects=0, challenges=1, solutions=1, contributors=1
         )
 

@@ -54,12 +54,12 @@ def test_replies_nest_to_any_depth(contributor, challenge):
     assert all(c.challenge == challenge for c in (root, level2, level3, level4))
 
     fresh = Challenge.objects.get(pk=challenge.pk)
-    (top,) = selectors.comment_thread(fresh, AnonymousUser())
+    (top,) = selectors.list_thread_comments(target=fresh, viewer=AnonymousUser())
     bodies = []
     node = top
     while node is not None:
         bodies.append(node.body)
-        replies = list(selectors.comment_replies(node, AnonymousUser()))
+        replies = list(selectors.list_comment_replies(comment=node, viewer=AnonymousUser()))
         node = replies[0] if replies else None
     assert bodies == ["Level 1", "Level 2", "Level 3", "Level 4"]
 

@@ -54,20 +54,25 @@ def test_a_pending_learning_is_seen_by_its_author_and_moderators_only(contributo
     others = [AnonymousUser(), ContributorFactory().user]
 
     for viewer in others:
-        assert selectors.get_visible(Learning, viewer, learning.pk) is None
-        assert selectors.get_by_slug(Learning, viewer, learning.slug) is None
-        assert learning not in selectors.content_list(Learning, viewer)
+        assert selectors.get_content(model=Learning, viewer=viewer, pk=learning.pk) is None
+        assert (
+            selectors.get_content_by_slug(model=Learning, viewer=viewer, slug=learning.slug) is None
+        )
+        assert learning not in selectors.list_content(model=Learning, viewer=viewer)
     for viewer in (contributor.user, moderator.user):
-        assert selectors.get_visible(Learning, viewer, learning.pk) == learning
-        assert selectors.get_by_slug(Learning, viewer, learning.slug) == learning
-        assert learning in selectors.content_list(Learning, viewer)
+        assert selectors.get_content(model=Learning, viewer=viewer, pk=learning.pk) == learning
+        assert (
+            selectors.get_content_by_slug(model=Learning, viewer=viewer, slug=learning.slug)
+            == learning
+        )
+        assert learning in selectors.list_content(model=Learning, viewer=viewer)
 
     moderation.moderate(
         moderator.user, model=Learning, object_id=learning.pk, action="PUBLISH", reason=None
     )
 
     for viewer in others:
-        assert selectors.get_visible(Learning, viewer, learning.pk) == learning
+        assert selectors.get_content(model=Learning, viewer=viewer, pk=learning.pk) == learning
 
 
 def test_submit_reports_every_problem_at_once_and_writes_nothing(contributor):
@@ -237,6 +242,9 @@ def test_an_authors_edit_of_a_published_learning_goes_back_to_review(
     assert Revision.objects.filter(object_id=learning.pk).count() == int(text_changed)
     assert ModerationAction.objects.count() == 0  # the log records moderators' acts only
     if back_to_review:
-        assert selectors.get_visible(Learning, AnonymousUser(), learning.pk) is None
+        assert selectors.get_content(model=Learning, viewer=AnonymousUser(), pk=learning.pk) is None
         moderation.moderate(moderator.user, model=Learning, object_id=learning.pk, action="PUBLISH")
-        assert selectors.get_visible(Learning, AnonymousUser(), learning.pk) is not None
+        assert (
+            selectors.get_content(model=Learning, viewer=AnonymousUser(), pk=learning.pk)
+            is not None
+        )

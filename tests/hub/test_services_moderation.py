@@ -65,7 +65,7 @@ def test_publish_makes_pending_content_public_and_is_logged(moderator):
     assert result == learning
     assert learning.status == ContentStatus.PUBLISHED
     assert learning.published_at is not None
-    assert selectors.get_visible(Learning, AnonymousUser(), learning.pk) == learning
+    assert selectors.get_content(model=Learning, viewer=AnonymousUser(), pk=learning.pk) == learning
     assert log_of(learning) == [(moderator.user.pk, "PUBLISH", "", "PENDING", "PUBLISHED")]
 
 
@@ -78,7 +78,7 @@ def test_reject_and_hide_take_content_out_of_view_with_a_reason(moderator, actio
 
     target.refresh_from_db()
     assert target.status == {"REJECT": "REJECTED", "HIDE": "HIDDEN"}[action]
-    assert selectors.get_visible(type(target), AnonymousUser(), target.pk) is None
+    assert selectors.get_content(model=type(target), viewer=AnonymousUser(), pk=target.pk) is None
     assert log_of(target) == [(moderator.user.pk, action, "Off topic.", "PUBLISHED", target.status)]
 
 
@@ -240,16 +240,20 @@ def test_moderators_list_open_flags_newest_first(moderator, contributor):
     resolved = flag(contributor.user, LearningFactory())
     moderation.resolve_flag(moderator.user, resolved.pk)
 
-    assert list(selectors.flag_list(moderator.user)) == [second, first]
-    assert list(selectors.flag_list(moderator.user, open_only=False)) == [resolved, second, first]
+    assert list(selectors.list_flags(viewer=moderator.user)) == [second, first]
+    assert list(selectors.list_flags(viewer=moderator.user, open_only=False)) == [
+        resolved,
+        second,
+        first,
+    ]
 
 
 def test_only_moderators_list_flags(contributor):
     flag(contributor.user, ChallengeFactory())
 
-    assert errors_of(selectors.flag_list, contributor.user) == {(None, "FORBIDDEN")}
-    assert errors_of(selectors.flag_list, AnonymousUser()) == {(None, "UNAUTHENTICATED")}
-    assert selectors.get_flag(contributor.user, Flag.objects.get().pk) is None
+    assert errors_of(selectors.list_flags, viewer=contributor.user) == {(None, "FORBIDDEN")}
+    assert errors_of(selectors.list_flags, viewer=AnonymousUser()) == {(None, "UNAUTHENTICATED")}
+    assert selectors.get_flag(viewer=contributor.user, flag_id=Flag.objects.get().pk) is None
 
 
 def test_resolving_a_flag_closes_it_once_and_logs_it(moderator, contributor):
@@ -291,7 +295,7 @@ def test_a_flag_on_content_deleted_since_can_be_resolved(moderator, contributor)
     moderation.resolve_flag(moderator.user, open_flag.pk)
 
     assert Flag.objects.get().resolved_at is not None
-    assert not selectors.flag_list(moderator.user).exists()
+    assert not selectors.list_flags(viewer=moderator.user).exists()
     action = ModerationAction.objects.get()
     assert (action.action, action.object_id) == ("RESOLVE_FLAG", challenge.pk)
 

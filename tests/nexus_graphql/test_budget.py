@@ -26,14 +26,14 @@ def challenges(db):
 
 def test_an_execution_past_its_deadline_stops_with_timeout(gql, challenges, settings, monkeypatch):
     settings.GRAPHQL_EXECUTION_SECONDS = 0.05
-    counted, calls = selectors.solution_count, []
+    counted, calls = selectors.count_published_solutions, []
 
-    def slow_count(challenge):
+    def slow_count(*, challenge):
         calls.append(challenge)
         time.sleep(0.02)
-        return counted(challenge)
+        return counted(challenge=challenge)
 
-    monkeypatch.setattr(selectors, "solution_count", slow_count)
+    monkeypatch.setattr(selectors, "count_published_solutions", slow_count)
 
     response = gql.post(CHALLENGES_WITH_COUNTS)
 
@@ -104,7 +104,7 @@ def test_a_resolver_value_error_is_masked_not_reported_as_bad_input(gql, db, mon
     def broken():
         raise ValueError("secret internals: invalid literal for int()")
 
-    monkeypatch.setattr(selectors, "hub_stats", broken)
+    monkeypatch.setattr(selectors, "get_hub_stats", broken)
 
     payload = gql.query("{ hubStats { projects } }", expect_errors=True)
 
@@ -117,7 +117,7 @@ def test_an_assertion_in_a_resolver_is_masked_too(gql, db, monkeypatch):
     def broken():
         raise AssertionError("internal invariant")
 
-    monkeypatch.setattr(selectors, "hub_stats", broken)
+    monkeypatch.setattr(selectors, "get_hub_stats", broken)
 
     payload = gql.query("{ hubStats { projects } }", expect_errors=True)
 
@@ -154,7 +154,7 @@ def test_a_statement_past_the_timeout_answers_timeout(monkeypatch):
             finally:
                 cursor.execute("RESET statement_timeout")
 
-    monkeypatch.setattr(selectors, "hub_stats", slow_stats)
+    monkeypatch.setattr(selectors, "get_hub_stats", slow_stats)
     body = json.dumps({"query": "{ hubStats { projects } }"})
 
     response = Client().post(GRAPHQL_URL, body, content_type="application/json")

@@ -20,7 +20,7 @@ def test_an_unexpected_resolver_error_is_masked_with_an_id_that_is_logged(gql, m
     def broken():
         raise RuntimeError(SECRET_DETAIL)
 
-    monkeypatch.setattr(selectors, "hub_stats", broken)
+    monkeypatch.setattr(selectors, "get_hub_stats", broken)
 
     with caplog.at_level(logging.ERROR, logger="nexus.graphql"):
         response = gql.post("{ hubStats { projects } }")
@@ -171,7 +171,7 @@ def test_a_database_outage_inside_a_resolver_is_service_unavailable(gql, setting
     def unreachable(*args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(selectors, "hub_stats", unreachable)
+    monkeypatch.setattr(selectors, "get_hub_stats", unreachable)
 
     payload = gql.query("{ hubStats { challenges } }", expect_errors=True)
 
