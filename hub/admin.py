@@ -30,7 +30,6 @@ from hub.models import (
 )
 from hub.permissions import is_moderator
 from hub.services import challenges, learnings, moderation, solutions
-from hub.services.challenges import ChallengeInput
 
 REFUSED = (ApplicationError, ValidationErrors)
 
@@ -114,7 +113,7 @@ class ContentAdmin(ReadOnlyAdmin):
     action_form = ReasonForm
     actions = ["publish", "reject", "hide"]
     editable: tuple[str, ...] = ()
-    # (viewer, pk) -> pk, e.g. hub.services.challenges.delete_challenge; None: no deletes.
+    # (viewer, pk) -> pk, calling e.g. hub.services.challenges.delete_challenge; None: no deletes.
     delete_service = None
 
     def edit(self, request, obj, form) -> None:
@@ -187,8 +186,12 @@ class ContentAdmin(ReadOnlyAdmin):
         self.run_service(
             request,
             queryset,
-            lambda obj: moderation.moderate(
-                request.user, model=self.model, object_id=obj.pk, action=action, reason=reason
+            lambda obj: moderation.moderate_content(
+                viewer=request.user,
+                model=self.model,
+                object_id=obj.pk,
+                action=action,
+                reason=reason,
             ),
             done,
         )
@@ -242,8 +245,8 @@ class LearningAdmin(ContentAdmin):
 
     def edit(self, request, obj, form):
         learnings.update_learning(
-            request.user,
-            obj.pk,
+            viewer=request.user,
+            learning_id=obj.pk,
             title=changed(form, "title"),
             summary=changed(form, "summary"),
             body=changed(form, "body"),
@@ -287,18 +290,18 @@ class ChallengeAdmin(ContentAdmin):
     inlines = [SolutionInline, RevisionInline]
     date_hierarchy = "created_at"
     editable = ("title", "description", "project", "technologies")
-    delete_service = staticmethod(challenges.delete_challenge)
+    delete_service = staticmethod(
+        lambda viewer, pk: challenges.delete_challenge(viewer=viewer, challenge_id=pk)
+    )
 
     def edit(self, request, obj, form):
         challenges.update_challenge(
-            request.user,
-            obj.pk,
-            ChallengeInput(
-                title=changed(form, "title"),
-                description=changed(form, "description"),
-                project=changed(form, "project", lambda project: project.slug),
-                technologies=changed(form, "technologies", slugs),
-            ),
+            viewer=request.user,
+            challenge_id=obj.pk,
+            title=changed(form, "title"),
+            description=changed(form, "description"),
+            project=changed(form, "project", lambda project: project.slug),
+            technologies=changed(form, "technologies", slugs),
         )
 
 
@@ -319,17 +322,23 @@ class SolutionAdmin(ContentAdmin):
     inlines = [RevisionInline]
     actions = [*ContentAdmin.actions, "accept"]
     editable = ("body",)
-    delete_service = staticmethod(solutions.delete_solution)
+    delete_service = staticmethod(
+        lambda viewer, pk: solutions.delete_solution(viewer=viewer, solution_id=pk)
+    )
 
     def edit(self, request, obj, form):
-        solutions.update_solution(request.user, obj.pk, body=changed(form, "body"))
+        solutions.update_solution(
+            viewer=request.user, solution_id=obj.pk, body=changed(form, "body")
+        )
 
     @admin.action(description="Accept as their challenge's answer", permissions=["moderate"])
     def accept(self, request, queryset):
         self.run_service(
             request,
             queryset,
-            lambda solution: solutions.accept_solution(request.user, solution.pk),
+            lambda solution: solutions.accept_solution(
+                viewer=request.user, solution_id=solution.pk
+            ),
             "Accepted {count}.",
         )
 
@@ -389,7 +398,9 @@ class RevisionAdmin(ReadOnlyAdmin):
         self.run_service(
             request,
             queryset.order_by("pk"),
-            lambda revision: moderation.restore_revision(request.user, revision.pk),
+            lambda revision: moderation.restore_revision(
+                viewer=request.user, revision_id=revision.pk
+            ),
             "Restored {count}.",
         )
 
@@ -426,7 +437,7 @@ class FlagAdmin(ReadOnlyAdmin):
             request,
             queryset.filter(resolved_at__isnull=True),
             lambda flag: moderation.resolve_flag(
-                request.user, flag.pk, note="Resolved in the admin."
+                viewer=request.user, flag_id=flag.pk, note="Resolved in the admin."
             ),
             "Resolved {count}.",
         )

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from hub.errors import ApplicationError, ErrorCode, ValidationErrors
 from hub.models import Contributor, Track
 from hub.models.people import email_key, username_key, username_skeleton
-from hub.permissions import require_contributor
+from hub.permissions import Viewer, require_contributor
 from hub.services.rules import Checks
 
 USERNAME_MAX = 150
@@ -19,7 +19,14 @@ DISCORD_MAX = 64
 
 
 @transaction.atomic
-def register(*, username, email, password, display_name=None, track=None) -> Contributor:
+def register(
+    *,
+    username: str | None,
+    email: str | None,
+    password: str | None,
+    display_name: str | None = None,
+    track: str | None = None,
+) -> Contributor:
     """A new account. Usernames are compared as the database's unique keys do
     (hub.models.people): the same after NFKC and case folding is taken, a lookalike of an
     existing name is refused; one account per email address, whatever its case.
@@ -99,7 +106,14 @@ def _identity_taken(username: str | None, email: str | None) -> list[Application
 
 
 @transaction.atomic
-def update_profile(viewer, *, display_name=None, bio=None, discord_handle=None, track=None):
+def update_profile(
+    *,
+    viewer: Viewer,
+    display_name: str | None = None,
+    bio: str | None = None,
+    discord_handle: str | None = None,
+    track: str | None = None,
+) -> Contributor:
     contributor = require_contributor(viewer)
     checks = Checks()
     values = {

@@ -1,13 +1,13 @@
 """Writes of challenges: submit (one or many), update with history, delete."""
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 from django.db import transaction
 from django.utils.text import slugify
 
 from hub.errors import ApplicationError, ErrorCode, ValidationErrors
 from hub.models import Challenge, ContentStatus, Solution
-from hub.permissions import is_moderator, require_can_edit, require_contributor
+from hub.permissions import Viewer, is_moderator, require_can_edit, require_contributor
 from hub.services import reputation
 from hub.services.lookups import (
     locked_or_not_found,
@@ -23,31 +23,41 @@ TITLE_MAX = 200
 BULK_MAX = 50
 
 
-@dataclass
-class ChallengeInput:
-    title: str | None = None
-    description: str | None = None
-    project: str | None = None  # slug
-    technologies: list[str] | None = None  # slugs
+# The fields of a challenge's input: a bulk item is a mapping of these (absent: None).
+FIELDS = ("title", "description", "project", "technologies")
 
 
-def _validated(data: ChallengeInput, *, partial: bool):
+def _validated(*, title, description, project, technologies, partial: bool):
     checks = Checks()
-    title = checks.text("title", data.title, max_length=TITLE_MAX, partial=partial)
-    description = checks.markdown("description", data.description, partial=partial)
-    project = project_by_slug(data.project, checks)
-    technologies = (
-        technologies_by_slug(data.technologies, checks) if data.technologies is not None else None
-    )
+    title = checks.text("title", title, max_length=TITLE_MAX, partial=partial)
+    description = checks.markdown("description", description, partial=partial)
+    project = project_by_slug(project, checks)
+    technologies = technologies_by_slug(technologies, checks) if technologies is not None else None
     checks.raise_if_any()
     return title, description, project, technologies
 
 
 @transaction.atomic
-def submit_challenge(viewer, data: ChallengeInput) -> Challenge:
-    """A contributor's new challenge; it is public at once (moderators can hide it)."""
+def submit_challenge(
+    *,
+    viewer: Viewer,
+    title: str | None,
+    description: str | None,
+    project: str | None = None,
+    technologies: list[str] | None = None,
+) -> Challenge:
+    """A contributor's new challenge; it is public at once (moderators can hide it).
+
+    `project` and `technologies` are slugs.
+    """
     author = require_contributor(viewer)
-    title, description, project, technologies = _validated(data, partial=False)
+    title, description, project, technologies = _validated(
+        title=title,
+        description=description,
+        project=project,
+        technologies=technologies,
+        partial=False,
+    )
     challenge = create_with_unique_slug(
         Challenge,
         title=title,
@@ -62,8 +72,10 @@ def submit_challenge(viewer, data: ChallengeInput) -> Challenge:
     return challenge
 
 
-def bulk_submit_challenges(viewer, items: list[ChallengeInput]):
-    """Create each valid item; report each invalid one with its index.
+def bulk_submit_challenges(
+    *, viewer: Viewer, items: list[Mapping]
+) -> tuple[list[Challenge], list[ApplicationError]]:
+    """Create each valid item (a mapping of FIELDS); report each invalid one with its index.
 
     Every item is written in its own savepoint, so an item either exists whole
     or not at all. Returns (created challenges, errors).
@@ -81,7 +93,9 @@ def bulk_submit_challenges(viewer, items: list[ChallengeInput]):
         # other's slugs in one order, never in a cycle (a deadlock).
         for index in sorted(range(len(items)), key=lambda i: _slug_order(items[i])):
             try:
-                created[index] = submit_challenge(viewer, items[index])
+                created[index] = submit_challenge(
+                    viewer=viewer, **{name: items[index].get(name) for name in FIELDS}
+                )
             except (ApplicationError, ValidationErrors) as failure:
                 for error in getattr(failure, "errors", [failure]):
                     error.index = index
@@ -90,19 +104,35 @@ def bulk_submit_challenges(viewer, items: list[ChallengeInput]):
     return [created[index] for index in sorted(created)], errors
 
 
-def _slug_order(item: ChallengeInput) -> str:
-    return slugify(item.title) if isinstance(item.title, str) else ""
+def _slug_order(item: Mapping) -> str:
+    title = item.get("title")
+    return slugify(title) if isinstance(title, str) else ""
 
 
 @transaction.atomic
-def update_challenge(viewer, challenge_id, data: ChallengeInput) -> Challenge:
+def update_challenge(
+    *,
+    viewer: Viewer,
+    challenge_id,
+    title: str | None = None,
+    description: str | None = None,
+    project: str | None = None,
+    technologies: list[str] | None = None,
+) -> Challenge:
+    """The author's or a moderator's edit (None: unchanged); the old text becomes a revision."""
     challenge = visible_or_not_found(Challenge, viewer, challenge_id)
     require_can_edit(viewer, challenge)
     challenge = locked_or_not_found(Challenge, challenge.pk)
-    title, description, project, technologies = _validated(data, partial=True)
+    title, description, new_project, technologies = _validated(
+        title=title,
+        description=description,
+        project=project,
+        technologies=technologies,
+        partial=True,
+    )
     changed = revise(challenge, require_contributor(viewer), title, description)
-    if data.project is not None and project != challenge.project:
-        challenge.project = project
+    if project is not None and new_project != challenge.project:
+        challenge.project = new_project
         changed.append("project")
     if changed:
         challenge.save()
@@ -112,7 +142,7 @@ def update_challenge(viewer, challenge_id, data: ChallengeInput) -> Challenge:
 
 
 @transaction.atomic
-def delete_challenge(viewer, challenge_id) -> int:
+def delete_challenge(*, viewer: Viewer, challenge_id) -> int:
     """Delete a challenge; its author may only while nobody else has answered it."""
     challenge = visible_or_not_found(Challenge, viewer, challenge_id)
     require_can_edit(viewer, challenge)

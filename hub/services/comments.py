@@ -2,7 +2,7 @@ from django.db import transaction
 
 from hub.errors import ApplicationError, ErrorCode
 from hub.models import Challenge, Comment, ContentStatus, Solution
-from hub.permissions import require_contributor
+from hub.permissions import Viewer, require_contributor
 from hub.services.lookups import locked_or_not_found, visible_or_not_found
 from hub.services.rules import Checks
 
@@ -10,13 +10,22 @@ COMMENT_MAX = 5_000
 
 
 @transaction.atomic
-def add_comment(viewer, *, target: Challenge | Solution | None, parent_id=None, body) -> Comment:
-    """Comment on a challenge or a solution, or reply to a comment of its thread."""
+def add_comment(
+    *,
+    viewer: Viewer,
+    target_model: type[Challenge] | type[Solution],
+    target_id,
+    parent_id=None,
+    body: str | None,
+) -> Comment:
+    """Comment on a challenge or a solution the viewer may see, or reply to a comment of
+    its thread."""
     author = require_contributor(viewer)
-    if target is None:
+    if target_model not in (Challenge, Solution):
         raise ApplicationError(
-            ErrorCode.NOT_FOUND, "No challenge or solution with this id.", "target_id"
+            ErrorCode.INVALID, "Comment on a challenge or a solution.", "target_id"
         )
+    target = visible_or_not_found(target_model, viewer, target_id, "target_id")
     checks = Checks()
     body = checks.text("body", body, max_length=COMMENT_MAX)
     parent = None
@@ -36,8 +45,3 @@ def add_comment(viewer, *, target: Challenge | Solution | None, parent_id=None, 
 
 def _target_filter(target) -> dict:
     return {"challenge": target} if isinstance(target, Challenge) else {"solution": target}
-
-
-def find_target(viewer, model, pk):
-    """The challenge or solution a comment goes on, if the viewer may see it."""
-    return visible_or_not_found(model, viewer, pk, "target_id")

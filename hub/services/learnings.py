@@ -1,7 +1,7 @@
 from django.db import transaction
 
 from hub.models import ContentStatus, Learning, LearningKind
-from hub.permissions import is_moderator, require_can_edit, require_contributor
+from hub.permissions import Viewer, is_moderator, require_can_edit, require_contributor
 from hub.services.lookups import technologies_by_slug, visible_or_not_found
 from hub.services.revisions import revise
 from hub.services.rules import Checks
@@ -12,7 +12,15 @@ SUMMARY_MAX = 300
 
 
 @transaction.atomic
-def submit_learning(viewer, *, title, kind, summary, body, technologies) -> Learning:
+def submit_learning(
+    *,
+    viewer: Viewer,
+    title: str | None,
+    kind: str | None,
+    summary: str | None,
+    body: str | None,
+    technologies: list[str] | None,
+) -> Learning:
     """A contributor's learning enters PENDING: only its author and moderators see it."""
     author = require_contributor(viewer)
     checks = Checks()
@@ -36,7 +44,15 @@ def submit_learning(viewer, *, title, kind, summary, body, technologies) -> Lear
 
 
 @transaction.atomic
-def update_learning(viewer, learning_id, *, title=None, summary=None, body=None, technologies=None):
+def update_learning(
+    *,
+    viewer: Viewer,
+    learning_id,
+    title: str | None = None,
+    summary: str | None = None,
+    body: str | None = None,
+    technologies: list[str] | None = None,
+) -> Learning:
     """The author's or a moderator's edit; the old text becomes a revision. An author's edit
     of a PUBLISHED learning sends it back to PENDING until a moderator publishes it again."""
     learning = visible_or_not_found(Learning, viewer, learning_id)

@@ -2,6 +2,7 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from hub import kinds
@@ -14,7 +15,7 @@ from hub.models import (
     ModerationActionKind,
     Revision,
 )
-from hub.permissions import require_contributor, require_moderator
+from hub.permissions import Viewer, require_contributor, require_moderator
 from hub.services.lookups import visible_or_not_found
 from hub.services.revisions import revise, revised_fields
 from hub.services.rules import Checks
@@ -42,7 +43,14 @@ def _log(moderator, target, action, reason="", from_status="", to_status=""):
 
 
 @transaction.atomic
-def moderate(viewer, *, model, object_id, action, reason=None):
+def moderate_content(
+    *,
+    viewer: Viewer,
+    model: type[Model],
+    object_id,
+    action: str | None,
+    reason: str | None = None,
+) -> Model:
     """PUBLISH, REJECT or HIDE a piece of content; REJECT and HIDE need a reason."""
     require_moderator(viewer)
     if not kinds.of(model).moderated:
@@ -67,7 +75,14 @@ def moderate(viewer, *, model, object_id, action, reason=None):
 
 
 @transaction.atomic
-def flag_content(viewer, *, model, object_id, reason, note=None) -> Flag:
+def flag_content(
+    *,
+    viewer: Viewer,
+    model: type[Model],
+    object_id,
+    reason: str | None,
+    note: str | None = None,
+) -> Flag:
     """Report content for moderators; once per contributor and object."""
     reporter = require_contributor(viewer)
     if not kinds.of(model).moderated:  # what moderators decide on, contributors flag
@@ -99,7 +114,7 @@ def flag_content(viewer, *, model, object_id, reason, note=None) -> Flag:
 
 
 @transaction.atomic
-def resolve_flag(viewer, flag_id, *, note=None) -> Flag:
+def resolve_flag(*, viewer: Viewer, flag_id, note: str | None = None) -> Flag:
     require_moderator(viewer)
     checks = Checks()
     note = checks.text("note", note, max_length=REASON_MAX, required=False)
@@ -123,7 +138,7 @@ def resolve_flag(viewer, flag_id, *, note=None) -> Flag:
 
 
 @transaction.atomic
-def restore_revision(viewer, revision_id):
+def restore_revision(*, viewer: Viewer, revision_id) -> Model:
     """Put a revision's text back; the text it replaces becomes a revision too."""
     require_moderator(viewer)
     revision = Revision.objects.select_related("content_type").filter(pk=revision_id).first()

@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 
 from hub.errors import ApplicationError, ErrorCode
 from hub.models import ContentStatus, Resource, ResourceKind, normalized_url
-from hub.permissions import is_moderator, require_can_edit, require_contributor
+from hub.permissions import Viewer, is_moderator, require_can_edit, require_contributor
 from hub.selectors import get_content
 from hub.services.lookups import technologies_by_slug, visible_or_not_found
 from hub.services.revisions import revise
@@ -16,7 +16,15 @@ URL_MAX = 2000
 
 
 @transaction.atomic
-def submit_resource(viewer, *, title, url, kind, summary, technologies=None) -> Resource:
+def submit_resource(
+    *,
+    viewer: Viewer,
+    title: str | None,
+    url: str | None,
+    kind: str | None,
+    summary: str | None,
+    technologies: list[str] | None = None,
+) -> Resource:
     """A contributor's link enters PENDING: only its author and moderators see it."""
     author = require_contributor(viewer)
     checks = Checks()
@@ -47,7 +55,14 @@ def submit_resource(viewer, *, title, url, kind, summary, technologies=None) -> 
 
 @transaction.atomic
 def update_resource(
-    viewer, resource_id, *, title=None, url=None, kind=None, summary=None, technologies=None
+    *,
+    viewer: Viewer,
+    resource_id,
+    title: str | None = None,
+    url: str | None = None,
+    kind: str | None = None,
+    summary: str | None = None,
+    technologies: list[str] | None = None,
 ) -> Resource:
     """The author's or a moderator's edit; the old title and summary become a revision.
     An author's edit of a PUBLISHED resource sends it back to review."""

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from hub.errors import ApplicationError, ErrorCode
 from hub.models import Challenge, ContentStatus, Solution, Vote
-from hub.permissions import is_moderator, require_can_edit, require_contributor
+from hub.permissions import Viewer, is_moderator, require_can_edit, require_contributor
 from hub.services import notifications, reputation
 from hub.services.lookups import locked_or_not_found, visible_or_not_found
 from hub.services.revisions import revise
@@ -26,7 +26,7 @@ _VOTE_NUMBER = {VoteValue.UP: Vote.UP, VoteValue.DOWN: Vote.DOWN, VoteValue.CLEA
 
 
 @transaction.atomic
-def submit_solution(viewer, *, challenge_id, body) -> Solution:
+def submit_solution(*, viewer: Viewer, challenge_id, body: str | None) -> Solution:
     author = require_contributor(viewer)
     checks = Checks()
     body = checks.markdown("body", body)
@@ -46,7 +46,7 @@ def submit_solution(viewer, *, challenge_id, body) -> Solution:
 
 
 @transaction.atomic
-def update_solution(viewer, solution_id, *, body) -> Solution:
+def update_solution(*, viewer: Viewer, solution_id, body: str | None) -> Solution:
     solution = visible_or_not_found(Solution, viewer, solution_id)
     require_can_edit(viewer, solution)
     checks = Checks()
@@ -59,7 +59,7 @@ def update_solution(viewer, solution_id, *, body) -> Solution:
 
 
 @transaction.atomic
-def delete_solution(viewer, solution_id) -> int:
+def delete_solution(*, viewer: Viewer, solution_id) -> int:
     solution = visible_or_not_found(Solution, viewer, solution_id)
     require_can_edit(viewer, solution)
     # Locked first: of concurrent deletes one withdraws the reputation, the others NOT_FOUND.
@@ -71,7 +71,7 @@ def delete_solution(viewer, solution_id) -> int:
 
 
 @transaction.atomic
-def vote_solution(viewer, solution_id, value: VoteValue) -> Solution:
+def vote_solution(*, viewer: Viewer, solution_id, value: VoteValue) -> Solution:
     """Set the viewer's vote on a solution (UP, DOWN) or take it back (CLEAR).
 
     The solution row is locked for the vote, so concurrent votes serialize and
@@ -108,7 +108,7 @@ def vote_solution(viewer, solution_id, value: VoteValue) -> Solution:
 
 
 @transaction.atomic
-def accept_solution(viewer, solution_id) -> Solution:
+def accept_solution(*, viewer: Viewer, solution_id) -> Solution:
     """Mark a solution as its challenge's answer, replacing any earlier one.
 
     Only the challenge's author or a moderator may. The challenge is locked, then the

@@ -58,7 +58,7 @@ class UpdateProfile(HubMutation):
     @classmethod
     def perform(cls, info, viewer, input):
         contributor = accounts.update_profile(
-            viewer,
+            viewer=viewer,
             display_name=input.get("display_name"),
             bio=input.get("bio"),
             discord_handle=input.get("discord_handle"),

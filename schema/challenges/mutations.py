@@ -3,7 +3,6 @@ import graphene
 from hub import selectors
 from hub.models import Challenge, Solution
 from hub.services import challenges, solutions
-from hub.services.challenges import ChallengeInput
 from schema.challenges.types import ChallengeType, SolutionType
 from schema.core.enums import VoteValueEnum, enum_value
 from schema.core.ids import decode_pk
@@ -18,13 +17,8 @@ class SubmitChallengeInput(graphene.InputObjectType):
     technologies = graphene.List(graphene.NonNull(graphene.String), description="Slugs.")
 
 
-def _challenge_input(input) -> ChallengeInput:
-    return ChallengeInput(
-        title=input.get("title"),
-        description=input.get("description"),
-        project=input.get("project"),
-        technologies=input.get("technologies"),
-    )
+def _challenge_input(input) -> dict:
+    return {name: input.get(name) for name in challenges.FIELDS}
 
 
 def _challenge_pk(input, field="id") -> int:
@@ -43,7 +37,9 @@ class SubmitChallenge(HubMutation):
 
     @classmethod
     def perform(cls, info, viewer, input):
-        return payload(cls, challenge=challenges.submit_challenge(viewer, _challenge_input(input)))
+        return payload(
+            cls, challenge=challenges.submit_challenge(viewer=viewer, **_challenge_input(input))
+        )
 
 
 class UpdateChallengeInput(SubmitChallengeInput):
@@ -61,7 +57,7 @@ class UpdateChallenge(HubMutation):
     @classmethod
     def perform(cls, info, viewer, input):
         challenge = challenges.update_challenge(
-            viewer, _challenge_pk(input), _challenge_input(input)
+            viewer=viewer, challenge_id=_challenge_pk(input), **_challenge_input(input)
         )
         return payload(cls, challenge=challenge)
 
@@ -78,7 +74,7 @@ class DeleteChallenge(HubMutation):
 
     @classmethod
     def perform(cls, info, viewer, input):
-        challenges.delete_challenge(viewer, _challenge_pk(input))
+        challenges.delete_challenge(viewer=viewer, challenge_id=_challenge_pk(input))
         return payload(cls, deleted_id=input["id"])
 
 
@@ -97,7 +93,7 @@ class BulkSubmitChallenges(HubMutation):
     @classmethod
     def perform(cls, info, viewer, input):
         items = [_challenge_input(item) for item in input["challenges"]]
-        created, errors = challenges.bulk_submit_challenges(viewer, items)
+        created, errors = challenges.bulk_submit_challenges(viewer=viewer, items=items)
         # Loaded again as a list is, so the payload's nested fields cost no N+1.
         loaded = selectors.list_content_in_order(
             model=Challenge,
@@ -129,7 +125,7 @@ class SubmitSolution(HubMutation):
     @classmethod
     def perform(cls, info, viewer, input):
         solution = solutions.submit_solution(
-            viewer, challenge_id=_challenge_pk(input, "challenge_id"), body=input.get("body")
+            viewer=viewer, challenge_id=_challenge_pk(input, "challenge_id"), body=input.get("body")
         )
         return payload(cls, solution=solution)
 
@@ -147,7 +143,9 @@ class UpdateSolution(HubMutation):
 
     @classmethod
     def perform(cls, info, viewer, input):
-        solution = solutions.update_solution(viewer, _solution_pk(input), body=input.get("body"))
+        solution = solutions.update_solution(
+            viewer=viewer, solution_id=_solution_pk(input), body=input.get("body")
+        )
         return payload(cls, solution=solution)
 
 
@@ -159,7 +157,7 @@ class DeleteSolution(HubMutation):
 
     @classmethod
     def perform(cls, info, viewer, input):
-        solutions.delete_solution(viewer, _solution_pk(input))
+        solutions.delete_solution(viewer=viewer, solution_id=_solution_pk(input))
         return payload(cls, deleted_id=input["id"])
 
 
@@ -179,7 +177,9 @@ class VoteSolution(HubMutation):
     @classmethod
     def perform(cls, info, viewer, input):
         solution = solutions.vote_solution(
-            viewer, _solution_pk(input, "solution_id"), enum_value(input["value"])
+            viewer=viewer,
+            solution_id=_solution_pk(input, "solution_id"),
+            value=enum_value(input["value"]),
         )
         return payload(cls, solution=solution)
 
@@ -199,7 +199,9 @@ class AcceptSolution(HubMutation):
 
     @classmethod
     def perform(cls, info, viewer, input):
-        solution = solutions.accept_solution(viewer, _solution_pk(input, "solution_id"))
+        solution = solutions.accept_solution(
+            viewer=viewer, solution_id=_solution_pk(input, "solution_id")
+        )
         return payload(cls, challenge=solution.challenge, solution=solution)
 
 

@@ -26,8 +26,9 @@ class AddComment(HubMutation):
         )
         parent_id = input.get("parent_id")
         comment = comments.add_comment(
-            viewer,
-            target=comments.find_target(viewer, model, pk),
+            viewer=viewer,
+            target_model=model,
+            target_id=pk,
             parent_id=decode_pk(parent_id, "parent_id", "Comment", Comment) if parent_id else None,
             body=input.get("body"),
         )

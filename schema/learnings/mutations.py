@@ -27,7 +27,7 @@ class SubmitLearning(HubMutation):
     @classmethod
     def perform(cls, info, viewer, input):
         learning = learnings.submit_learning(
-            viewer,
+            viewer=viewer,
             title=input.get("title"),
             kind=enum_value(input.get("kind")),
             summary=input.get("summary"),
@@ -56,8 +56,8 @@ class UpdateLearning(HubMutation):
     @classmethod
     def perform(cls, info, viewer, input):
         learning = learnings.update_learning(
-            viewer,
-            decode_pk(input["id"], "id", "Learning", Learning),
+            viewer=viewer,
+            learning_id=decode_pk(input["id"], "id", "Learning", Learning),
             title=input.get("title"),
             summary=input.get("summary"),
             body=input.get("body"),

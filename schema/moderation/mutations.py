@@ -31,8 +31,8 @@ class Moderate(HubMutation):
     @classmethod
     def perform(cls, info, viewer, input):
         model, pk = decode_id(input["id"], "id", MODERATED)
-        target = moderation.moderate(
-            viewer,
+        target = moderation.moderate_content(
+            viewer=viewer,
             model=model,
             object_id=pk,
             action=enum_value(input["action"]),
@@ -57,7 +57,7 @@ class FlagContent(HubMutation):
     def perform(cls, info, viewer, input):
         model, pk = decode_id(input["id"], "id", MODERATED)
         moderation.flag_content(
-            viewer,
+            viewer=viewer,
             model=model,
             object_id=pk,
             reason=enum_value(input["reason"]),
@@ -84,7 +84,9 @@ class ResolveFlag(HubMutation):
     @classmethod
     def perform(cls, info, viewer, input):
         flag = moderation.resolve_flag(
-            viewer, decode_pk(input["id"], "id", "Flag", Flag), note=input.get("note")
+            viewer=viewer,
+            flag_id=decode_pk(input["id"], "id", "Flag", Flag),
+            note=input.get("note"),
         )
         return payload(cls, flag=flag)
 
@@ -106,7 +108,7 @@ class RestoreRevision(HubMutation):
     @classmethod
     def perform(cls, info, viewer, input):
         target = moderation.restore_revision(
-            viewer, decode_pk(input["id"], "id", "Revision", Revision)
+            viewer=viewer, revision_id=decode_pk(input["id"], "id", "Revision", Revision)
         )
         return payload(cls, node=target)
 

@@ -28,7 +28,7 @@ class SubmitResource(HubMutation):
     @classmethod
     def perform(cls, info, viewer, input):
         resource = resources.submit_resource(
-            viewer,
+            viewer=viewer,
             title=input.get("title"),
             url=input.get("url"),
             kind=enum_value(input.get("kind")),
@@ -58,8 +58,8 @@ class UpdateResource(HubMutation):
     @classmethod
     def perform(cls, info, viewer, input):
         resource = resources.update_resource(
-            viewer,
-            decode_pk(input["id"], "id", "Resource", Resource),
+            viewer=viewer,
+            resource_id=decode_pk(input["id"], "id", "Resource", Resource),
             title=input.get("title"),
             url=input.get("url"),
             kind=enum_value(input.get("kind")),

@@ -26,7 +26,6 @@ from hub.models import (
     Vote,
 )
 from hub.services import challenges, solutions
-from hub.services.challenges import ChallengeInput
 from tests.factories import (
     ChallengeFactory,
     ContributorFactory,
@@ -228,7 +227,9 @@ def an_answered_challenge():
         challenge=challenge, is_accepted=True, author=ContributorFactory(reputation=15)
     )
     later = SolutionFactory(challenge=challenge)
-    solutions.vote_solution(challenge.author.user, later.pk, solutions.VoteValue.UP)
+    solutions.vote_solution(
+        viewer=challenge.author.user, solution_id=later.pk, value=solutions.VoteValue.UP
+    )
     return earlier, later
 
 
@@ -252,9 +253,10 @@ def test_accepting_moves_reputation_as_the_api_does(web, api):
 def an_edited_challenge():
     challenge = ChallengeFactory(title="First title", description="First text.")
     challenges.update_challenge(
-        challenge.author.user,
-        challenge.pk,
-        ChallengeInput(title="Second title", description="Second text."),
+        viewer=challenge.author.user,
+        challenge_id=challenge.pk,
+        title="Second title",
+        description="Second text.",
     )
     return challenge, Revision.objects.get(object_id=challenge.pk, content_type__model="challenge")
 
@@ -481,8 +483,10 @@ def test_nothing_is_added_in_the_admin(web, model):
 
 def an_accepted_upvoted_solution():
     solution = SolutionFactory()
-    solutions.vote_solution(solution.challenge.author.user, solution.pk, solutions.VoteValue.UP)
-    solutions.accept_solution(solution.challenge.author.user, solution.pk)
+    solutions.vote_solution(
+        viewer=solution.challenge.author.user, solution_id=solution.pk, value=solutions.VoteValue.UP
+    )
+    solutions.accept_solution(viewer=solution.challenge.author.user, solution_id=solution.pk)
     assert reputations(solution.author) == [25]
     return solution
 

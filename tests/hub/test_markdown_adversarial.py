@@ -181,7 +181,7 @@ def test_a_full_pathological_field_is_stored_rendered_and_inert(family, contribu
 
     start = time.process_time()
     learning = learnings.submit_learning(
-        contributor.user,
+        viewer=contributor.user,
         title=f"Pathological {family}",
         kind=LearningKind.BEST_PRACTICE,
         summary="",
@@ -207,7 +207,7 @@ def test_one_character_over_the_limit_is_refused_and_writes_nothing(family, cont
 
     errors = errors_of(
         learnings.submit_learning,
-        contributor.user,
+        viewer=contributor.user,
         title="Too long",
         kind=LearningKind.BEST_PRACTICE,
         summary="",

@@ -73,7 +73,7 @@ def challenge(asker):
 
 def answer(solver, challenge, capture, *, execute=True, body="Make the task **idempotent**."):
     with capture(execute=execute):
-        return solutions.submit_solution(solver.user, challenge_id=challenge.pk, body=body)
+        return solutions.submit_solution(viewer=solver.user, challenge_id=challenge.pk, body=body)
 
 
 def record(solution) -> SentEmail:
@@ -115,7 +115,9 @@ def test_the_email_is_recorded_pending_inside_the_answers_transaction(
     challenge, solver, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as callbacks:
-        solution = solutions.submit_solution(solver.user, challenge_id=challenge.pk, body="Ack.")
+        solution = solutions.submit_solution(
+            viewer=solver.user, challenge_id=challenge.pk, body="Ack."
+        )
         pending = record(solution)  # before the commit, nothing has left yet
         assert mail.outbox == []
 
@@ -136,7 +138,7 @@ def test_an_answer_rolled_back_records_and_queues_nothing(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        solutions.submit_solution(solver.user, challenge_id=challenge.pk, body="An answer.")
+        solutions.submit_solution(viewer=solver.user, challenge_id=challenge.pk, body="An answer.")
         raise RuntimeError("the request failed after the answer was written")
 
     assert callbacks == []
@@ -209,7 +211,7 @@ def test_acceptance_emails_the_answers_author(
     solution = SolutionFactory(challenge=challenge, author=solver)
 
     with django_capture_on_commit_callbacks(execute=True):
-        solutions.accept_solution(asker.user, solution.pk)
+        solutions.accept_solution(viewer=asker.user, solution_id=solution.pk)
 
     [email] = mail.outbox
     assert email.to == ["solver@example.com"]
@@ -226,7 +228,7 @@ def test_accepting_ones_own_answer_emails_nobody(
     solution = SolutionFactory(challenge=challenge, author=asker)
 
     with django_capture_on_commit_callbacks(execute=True):
-        solutions.accept_solution(asker.user, solution.pk)
+        solutions.accept_solution(viewer=asker.user, solution_id=solution.pk)
 
     assert mail.outbox == []
     assert not SentEmail.objects.exists()
@@ -238,7 +240,7 @@ def test_a_moderator_accepting_an_answer_emails_its_author(
     solution = SolutionFactory(challenge=challenge, author=solver)
 
     with django_capture_on_commit_callbacks(execute=True):
-        solutions.accept_solution(moderator.user, solution.pk)
+        solutions.accept_solution(viewer=moderator.user, solution_id=solution.pk)
 
     assert [email.to for email in mail.outbox] == [["solver@example.com"]]
 
@@ -247,10 +249,10 @@ def test_accepting_the_already_accepted_answer_again_queues_nothing(
     challenge, asker, solver, django_capture_on_commit_callbacks
 ):
     solution = SolutionFactory(challenge=challenge, author=solver)
-    solutions.accept_solution(asker.user, solution.pk)
+    solutions.accept_solution(viewer=asker.user, solution_id=solution.pk)
 
     with django_capture_on_commit_callbacks() as callbacks:
-        solutions.accept_solution(asker.user, solution.pk)
+        solutions.accept_solution(viewer=asker.user, solution_id=solution.pk)
 
     assert callbacks == []
 
@@ -260,7 +262,7 @@ def test_no_acceptance_email_when_the_answer_was_unaccepted_before_it_was_sent(
 ):
     solution = SolutionFactory(challenge=challenge, author=solver)
     with django_capture_on_commit_callbacks():
-        solutions.accept_solution(asker.user, solution.pk)
+        solutions.accept_solution(viewer=asker.user, solution_id=solution.pk)
     Solution.objects.filter(pk=solution.pk).update(is_accepted=False, accepted_at=None)
 
     assert notifications.deliver(record(solution).pk) is Outcome.SKIPPED
@@ -356,7 +358,7 @@ def test_a_broker_outage_at_commit_delays_the_email_and_the_sweep_sends_it(
 
     with using_broker(UNREACHABLE):
         solution = solutions.submit_solution(
-            solver.user, challenge_id=challenge.pk, body="Answered while RabbitMQ is down."
+            viewer=solver.user, challenge_id=challenge.pk, body="Answered while RabbitMQ is down."
         )
 
     assert Solution.objects.filter(pk=solution.pk).exists()

@@ -121,7 +121,10 @@ def test_update_profile_changes_the_given_fields_only(contributor):
     contributor.save()
 
     updated = accounts.update_profile(
-        contributor.user, display_name="  New Name ", discord_handle="new#1", track=Track.FRONTEND
+        viewer=contributor.user,
+        display_name="  New Name ",
+        discord_handle="new#1",
+        track=Track.FRONTEND,
     )
 
     contributor.refresh_from_db()
@@ -136,7 +139,7 @@ def test_update_profile_may_clear_optional_fields(contributor):
     contributor.bio = "Old bio."
     contributor.save()
 
-    accounts.update_profile(contributor.user, bio="")
+    accounts.update_profile(viewer=contributor.user, bio="")
 
     contributor.refresh_from_db()
     assert contributor.bio == ""
@@ -160,14 +163,14 @@ def test_update_profile_rejects_bad_fields_and_changes_nothing(contributor, fiel
     # A valid change next to the bad one is not written either.
     fields = {"bio": "Fine.", **fields}
 
-    assert errors_of(accounts.update_profile, contributor.user, **fields) == {expected}
+    assert errors_of(accounts.update_profile, viewer=contributor.user, **fields) == {expected}
 
     contributor.refresh_from_db()
     assert {f: getattr(contributor, f) for f in before} == before
 
 
 def test_update_profile_needs_a_signed_in_user():
-    assert errors_of(accounts.update_profile, AnonymousUser(), bio="Hi") == {
+    assert errors_of(accounts.update_profile, viewer=AnonymousUser(), bio="Hi") == {
         (None, "UNAUTHENTICATED")
     }
 

@@ -7,7 +7,6 @@ from django.db.models.signals import post_save
 from hub.errors import ApplicationError, ErrorCode
 from hub.models import Challenge, ContentStatus, Revision
 from hub.services import challenges, solutions
-from hub.services.challenges import ChallengeInput
 from tests.factories import (
     ChallengeFactory,
     ContributorFactory,
@@ -35,7 +34,7 @@ def project():
     return ProjectFactory(title="Nexus")
 
 
-def valid_input(**overrides) -> ChallengeInput:
+def valid_input(**overrides) -> dict:
     fields = {
         "title": "Cache stampede",
         "description": "Everything expired at once.",
@@ -43,7 +42,7 @@ def valid_input(**overrides) -> ChallengeInput:
         "technologies": ["django"],
     }
     fields.update(overrides)
-    return ChallengeInput(**fields)
+    return fields
 
 
 # --- submit -----------------------------------------------------------------------------------
@@ -53,8 +52,8 @@ def test_submit_creates_a_published_challenge_with_its_relations(
     contributor, django_tech, redis_tech, project
 ):
     challenge = challenges.submit_challenge(
-        contributor.user,
-        valid_input(title="  Cache stampede ", project="nexus", technologies=["redis", "django"]),
+        viewer=contributor.user,
+        **valid_input(title="  Cache stampede ", project="nexus", technologies=["redis", "django"]),
     )
 
     challenge.refresh_from_db()
@@ -69,7 +68,9 @@ def test_submit_creates_a_published_challenge_with_its_relations(
 
 
 def test_submit_without_project_or_technologies(contributor):
-    challenge = challenges.submit_challenge(contributor.user, valid_input(technologies=None))
+    challenge = challenges.submit_challenge(
+        viewer=contributor.user, **valid_input(technologies=None)
+    )
 
     assert challenge.project is None
     assert challenge.technologies.count() == 0
@@ -80,8 +81,11 @@ def test_submit_reports_every_problem_at_once_and_writes_nothing(contributor):
 
     errors = errors_of(
         challenges.submit_challenge,
-        contributor.user,
-        ChallengeInput(title="  ", description=None, project="nope", technologies=["nope"]),
+        viewer=contributor.user,
+        title="  ",
+        description=None,
+        project="nope",
+        technologies=["nope"],
     )
 
     assert errors == {
@@ -113,16 +117,18 @@ def test_submit_rejects_bad_fields_and_writes_nothing(
 ):
     before = row_counts()
 
-    assert errors_of(challenges.submit_challenge, contributor.user, valid_input(**overrides)) == {
-        expected
-    }
+    assert errors_of(
+        challenges.submit_challenge, viewer=contributor.user, **valid_input(**overrides)
+    ) == {expected}
     assert row_counts() == before
 
 
 def test_submit_accepts_up_to_the_link_limit(contributor, django_tech):
     description = "\n".join(f"https://docs{i}.example" for i in range(8))
 
-    challenge = challenges.submit_challenge(contributor.user, valid_input(description=description))
+    challenge = challenges.submit_challenge(
+        viewer=contributor.user, **valid_input(description=description)
+    )
 
     assert challenge.description == description
 
@@ -130,7 +136,7 @@ def test_submit_accepts_up_to_the_link_limit(contributor, django_tech):
 def test_submit_needs_a_signed_in_user(django_tech):
     before = row_counts()
 
-    assert errors_of(challenges.submit_challenge, AnonymousUser(), valid_input()) == {
+    assert errors_of(challenges.submit_challenge, viewer=AnonymousUser(), **valid_input()) == {
         (None, "UNAUTHENTICATED")
     }
     assert row_counts() == before
@@ -149,7 +155,7 @@ def test_bulk_submit_creates_the_valid_items_and_reports_the_others_by_index(
         valid_input(title="Fourth", technologies=["redis"]),
     ]
 
-    created, errors = challenges.bulk_submit_challenges(contributor.user, items)
+    created, errors = challenges.bulk_submit_challenges(viewer=contributor.user, items=items)
 
     assert [c.title for c in created] == ["First", "Fourth"]
     assert [(e.index, e.field, e.code) for e in errors] == [
@@ -172,8 +178,8 @@ def test_bulk_submit_never_leaves_a_challenge_without_its_technologies(contribut
     post_save.connect(fail_for_doomed, sender=Challenge, dispatch_uid="test-doomed")
     try:
         created, errors = challenges.bulk_submit_challenges(
-            contributor.user,
-            [
+            viewer=contributor.user,
+            items=[
                 valid_input(title="Fine"),
                 valid_input(title="Doomed"),
                 valid_input(title="Also fine"),
@@ -193,8 +199,11 @@ def test_bulk_submit_with_only_invalid_items_writes_nothing(contributor):
     before = row_counts()
 
     created, errors = challenges.bulk_submit_challenges(
-        contributor.user,
-        [valid_input(title="", technologies=None), valid_input(description="", project="nope")],
+        viewer=contributor.user,
+        items=[
+            valid_input(title="", technologies=None),
+            valid_input(description="", project="nope"),
+        ],
     )
 
     assert created == []
@@ -210,21 +219,21 @@ def test_bulk_submit_with_only_invalid_items_writes_nothing(contributor):
 def test_bulk_submit_needs_items_within_the_limit(contributor, django_tech):
     before = row_counts()
 
-    assert errors_of(challenges.bulk_submit_challenges, contributor.user, []) == {
+    assert errors_of(challenges.bulk_submit_challenges, viewer=contributor.user, items=[]) == {
         ("challenges", "REQUIRED")
     }
     assert errors_of(
         challenges.bulk_submit_challenges,
-        contributor.user,
-        [valid_input(title=f"C{i}") for i in range(51)],
+        viewer=contributor.user,
+        items=[valid_input(title=f"C{i}") for i in range(51)],
     ) == {("challenges", "INVALID")}
     assert row_counts() == before
 
 
 def test_bulk_submit_needs_a_signed_in_user(django_tech):
-    assert errors_of(challenges.bulk_submit_challenges, AnonymousUser(), [valid_input()]) == {
-        (None, "UNAUTHENTICATED")
-    }
+    assert errors_of(
+        challenges.bulk_submit_challenges, viewer=AnonymousUser(), items=[valid_input()]
+    ) == {(None, "UNAUTHENTICATED")}
     assert Challenge.objects.count() == 0
 
 
@@ -236,9 +245,11 @@ def test_update_keeps_the_previous_text_as_a_revision(contributor, django_tech, 
     challenge.technologies.set([django_tech])
 
     updated = challenges.update_challenge(
-        contributor.user,
-        challenge.pk,
-        ChallengeInput(title="New title", description="New text.", technologies=["redis"]),
+        viewer=contributor.user,
+        challenge_id=challenge.pk,
+        title="New title",
+        description="New text.",
+        technologies=["redis"],
     )
 
     challenge.refresh_from_db()
@@ -257,7 +268,7 @@ def test_each_update_adds_a_revision(contributor):
 
     for n in (2, 3, 4):
         challenges.update_challenge(
-            contributor.user, challenge.pk, ChallengeInput(description=f"Text {n}.")
+            viewer=contributor.user, challenge_id=challenge.pk, description=f"Text {n}."
         )
 
     assert [(r.title, r.body) for r in challenge.revisions.order_by("id")] == [
@@ -271,9 +282,11 @@ def test_an_update_changing_no_text_adds_no_revision(contributor, project):
     challenge = ChallengeFactory(author=contributor, title="Same", description="Same text.")
 
     challenges.update_challenge(
-        contributor.user,
-        challenge.pk,
-        ChallengeInput(title="Same", description="Same text.", project="nexus"),
+        viewer=contributor.user,
+        challenge_id=challenge.pk,
+        title="Same",
+        description="Same text.",
+        project="nexus",
     )
 
     challenge.refresh_from_db()
@@ -284,7 +297,7 @@ def test_an_update_changing_no_text_adds_no_revision(contributor, project):
 def test_a_moderator_may_update_anyones_challenge(moderator):
     challenge = ChallengeFactory(title="Before")
 
-    challenges.update_challenge(moderator.user, challenge.pk, ChallengeInput(title="After"))
+    challenges.update_challenge(viewer=moderator.user, challenge_id=challenge.pk, title="After")
 
     challenge.refresh_from_db()
     assert challenge.title == "After"
@@ -296,10 +309,10 @@ def test_only_the_author_or_a_moderator_updates(contributor):
     before = row_counts()
 
     assert errors_of(
-        challenges.update_challenge, contributor.user, challenge.pk, ChallengeInput(title="X")
+        challenges.update_challenge, viewer=contributor.user, challenge_id=challenge.pk, title="X"
     ) == {(None, "FORBIDDEN")}
     assert errors_of(
-        challenges.update_challenge, AnonymousUser(), challenge.pk, ChallengeInput(title="X")
+        challenges.update_challenge, viewer=AnonymousUser(), challenge_id=challenge.pk, title="X"
     ) == {(None, "UNAUTHENTICATED")}
 
     challenge.refresh_from_db()
@@ -326,7 +339,7 @@ def test_update_rejects_bad_fields_and_changes_nothing(contributor, django_tech,
     before = row_counts()
 
     assert errors_of(
-        challenges.update_challenge, contributor.user, challenge.pk, ChallengeInput(**fields)
+        challenges.update_challenge, viewer=contributor.user, challenge_id=challenge.pk, **fields
     ) == {expected}
 
     challenge.refresh_from_db()
@@ -340,14 +353,14 @@ def test_update_of_an_unknown_or_invisible_challenge_is_not_found(contributor):
 
     for pk in (hidden.pk, 999_999):
         assert errors_of(
-            challenges.update_challenge, contributor.user, pk, ChallengeInput(title="X")
+            challenges.update_challenge, viewer=contributor.user, challenge_id=pk, title="X"
         ) == {("id", "NOT_FOUND")}
 
 
 def test_an_author_may_update_their_own_hidden_challenge(contributor):
     challenge = ChallengeFactory(author=contributor, status=ContentStatus.HIDDEN)
 
-    challenges.update_challenge(contributor.user, challenge.pk, ChallengeInput(title="Fixed"))
+    challenges.update_challenge(viewer=contributor.user, challenge_id=challenge.pk, title="Fixed")
 
     assert Challenge.objects.get(pk=challenge.pk).title == "Fixed"
 
@@ -357,9 +370,12 @@ def test_an_author_may_update_their_own_hidden_challenge(contributor):
 
 def test_the_author_deletes_an_unanswered_challenge(contributor):
     challenge = ChallengeFactory(author=contributor)
-    challenges.update_challenge(contributor.user, challenge.pk, ChallengeInput(title="Edited"))
+    challenges.update_challenge(viewer=contributor.user, challenge_id=challenge.pk, title="Edited")
 
-    assert challenges.delete_challenge(contributor.user, challenge.pk) == challenge.pk
+    assert (
+        challenges.delete_challenge(viewer=contributor.user, challenge_id=challenge.pk)
+        == challenge.pk
+    )
 
     assert not Challenge.objects.filter(pk=challenge.pk).exists()
     assert Revision.objects.count() == 0
@@ -370,9 +386,9 @@ def test_the_author_may_not_delete_a_challenge_others_answered(contributor):
     SolutionFactory(challenge=challenge)
     before = row_counts()
 
-    assert errors_of(challenges.delete_challenge, contributor.user, challenge.pk) == {
-        ("id", "NOT_ALLOWED")
-    }
+    assert errors_of(
+        challenges.delete_challenge, viewer=contributor.user, challenge_id=challenge.pk
+    ) == {("id", "NOT_ALLOWED")}
     assert row_counts() == before
 
 
@@ -380,7 +396,7 @@ def test_the_author_may_delete_a_challenge_only_they_answered(contributor):
     challenge = ChallengeFactory(author=contributor)
     SolutionFactory(challenge=challenge, author=contributor)
 
-    challenges.delete_challenge(contributor.user, challenge.pk)
+    challenges.delete_challenge(viewer=contributor.user, challenge_id=challenge.pk)
 
     assert Challenge.objects.count() == 0
 
@@ -390,11 +406,11 @@ def test_a_moderator_deletes_an_answered_challenge_and_its_earnings_are_withdraw
 ):
     challenge = ChallengeFactory()
     solution = SolutionFactory(challenge=challenge)
-    solutions.vote_solution(contributor.user, solution.pk, "UP")
-    solutions.accept_solution(challenge.author.user, solution.pk)
+    solutions.vote_solution(viewer=contributor.user, solution_id=solution.pk, value="UP")
+    solutions.accept_solution(viewer=challenge.author.user, solution_id=solution.pk)
     assert reputation_of(solution.author) == 25
 
-    challenges.delete_challenge(moderator.user, challenge.pk)
+    challenges.delete_challenge(viewer=moderator.user, challenge_id=challenge.pk)
 
     assert Challenge.objects.count() == 0
     assert reputation_of(solution.author) == 0
@@ -405,18 +421,18 @@ def test_delete_denials_and_unknown_ids(contributor):
     hidden = ChallengeFactory(status=ContentStatus.HIDDEN)
     before = row_counts()
 
-    assert errors_of(challenges.delete_challenge, contributor.user, challenge.pk) == {
-        (None, "FORBIDDEN")
-    }
-    assert errors_of(challenges.delete_challenge, AnonymousUser(), challenge.pk) == {
-        (None, "UNAUTHENTICATED")
-    }
-    assert errors_of(challenges.delete_challenge, contributor.user, hidden.pk) == {
-        ("id", "NOT_FOUND")
-    }
-    assert errors_of(challenges.delete_challenge, contributor.user, 999_999) == {
-        ("id", "NOT_FOUND")
-    }
+    assert errors_of(
+        challenges.delete_challenge, viewer=contributor.user, challenge_id=challenge.pk
+    ) == {(None, "FORBIDDEN")}
+    assert errors_of(
+        challenges.delete_challenge, viewer=AnonymousUser(), challenge_id=challenge.pk
+    ) == {(None, "UNAUTHENTICATED")}
+    assert errors_of(
+        challenges.delete_challenge, viewer=contributor.user, challenge_id=hidden.pk
+    ) == {("id", "NOT_FOUND")}
+    assert errors_of(
+        challenges.delete_challenge, viewer=contributor.user, challenge_id=999_999
+    ) == {("id", "NOT_FOUND")}
     assert row_counts() == before
 
 
@@ -424,6 +440,6 @@ def test_other_contributors_challenges_are_untouched_by_a_delete(contributor):
     mine = ChallengeFactory(author=contributor)
     theirs = ChallengeFactory(author=ContributorFactory())
 
-    challenges.delete_challenge(contributor.user, mine.pk)
+    challenges.delete_challenge(viewer=contributor.user, challenge_id=mine.pk)
 
     assert list(Challenge.objects.all()) == [theirs]

@@ -19,7 +19,11 @@ def challenge():
 
 def add(viewer, target, body="A comment.", parent=None):
     return comments.add_comment(
-        viewer, target=target, parent_id=parent.pk if parent else None, body=body
+        viewer=viewer,
+        target_model=type(target),
+        target_id=target.pk,
+        parent_id=parent.pk if parent else None,
+        body=body,
     )
 
 
@@ -76,7 +80,12 @@ def test_a_parent_from_another_thread_is_not_found(contributor, challenge):
             ("parent_id", "NOT_FOUND")
         }
     assert errors_of(
-        comments.add_comment, contributor.user, target=challenge, parent_id=999_999, body="Hi"
+        comments.add_comment,
+        viewer=contributor.user,
+        target_model=Challenge,
+        target_id=challenge.pk,
+        parent_id=999_999,
+        body="Hi",
     ) == {("parent_id", "NOT_FOUND")}
     assert row_counts() == before
 
@@ -121,19 +130,34 @@ def test_targets_the_viewer_cannot_see_are_not_found(contributor):
         (Solution, hidden_solution.pk),
         (Challenge, 999_999),
     ]:
-        assert errors_of(comments.find_target, contributor.user, model, pk) == {
-            ("target_id", "NOT_FOUND")
-        }
-    assert errors_of(add, contributor.user, None) == {("target_id", "NOT_FOUND")}
+        assert errors_of(
+            comments.add_comment,
+            viewer=contributor.user,
+            target_model=model,
+            target_id=pk,
+            body="Hi",
+        ) == {("target_id", "NOT_FOUND")}
+    assert row_counts() == before
+
+
+def test_only_challenges_and_solutions_take_comments(contributor, challenge):
+    comment = add(contributor.user, challenge)
+    before = row_counts()
+
+    assert errors_of(
+        comments.add_comment,
+        viewer=contributor.user,
+        target_model=Comment,
+        target_id=comment.pk,
+        body="Hi",
+    ) == {("target_id", "INVALID")}
     assert row_counts() == before
 
 
 def test_authors_may_comment_on_their_own_unpublished_challenge(contributor):
     pending = ChallengeFactory(author=contributor, status=ContentStatus.PENDING)
 
-    target = comments.find_target(contributor.user, Challenge, pending.pk)
-
-    assert add(contributor.user, target).challenge == pending
+    assert add(contributor.user, pending).challenge == pending
 
 
 def test_commenting_needs_a_signed_in_user(challenge):

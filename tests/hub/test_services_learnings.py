@@ -26,7 +26,7 @@ def submit(viewer, **overrides):
         "technologies": ["django"],
     }
     fields.update(overrides)
-    return learnings.submit_learning(viewer, **fields)
+    return learnings.submit_learning(viewer=viewer, **fields)
 
 
 def test_a_submitted_learning_waits_for_review(contributor, django_tech):
@@ -67,8 +67,8 @@ def test_a_pending_learning_is_seen_by_its_author_and_moderators_only(contributo
         )
         assert learning in selectors.list_content(model=Learning, viewer=viewer)
 
-    moderation.moderate(
-        moderator.user, model=Learning, object_id=learning.pk, action="PUBLISH", reason=None
+    moderation.moderate_content(
+        viewer=moderator.user, model=Learning, object_id=learning.pk, action="PUBLISH", reason=None
     )
 
     for viewer in others:
@@ -122,7 +122,11 @@ def test_update_keeps_the_previous_text_as_a_revision(contributor, django_tech):
     learning = LearningFactory(author=contributor, title="Old", body="Old body.")
 
     learnings.update_learning(
-        contributor.user, learning.pk, title="New", body="New body.", summary="New summary."
+        viewer=contributor.user,
+        learning_id=learning.pk,
+        title="New",
+        body="New body.",
+        summary="New summary.",
     )
 
     learning.refresh_from_db()
@@ -135,10 +139,14 @@ def test_update_keeps_the_previous_text_as_a_revision(contributor, django_tech):
 def test_each_text_change_adds_a_revision_and_others_do_not(contributor, django_tech):
     learning = LearningFactory(author=contributor, title="T", body="B1")
 
-    learnings.update_learning(contributor.user, learning.pk, body="B2")
-    learnings.update_learning(contributor.user, learning.pk, title="T2")
-    learnings.update_learning(contributor.user, learning.pk, summary="Only the summary")
-    learnings.update_learning(contributor.user, learning.pk, technologies=["django"])
+    learnings.update_learning(viewer=contributor.user, learning_id=learning.pk, body="B2")
+    learnings.update_learning(viewer=contributor.user, learning_id=learning.pk, title="T2")
+    learnings.update_learning(
+        viewer=contributor.user, learning_id=learning.pk, summary="Only the summary"
+    )
+    learnings.update_learning(
+        viewer=contributor.user, learning_id=learning.pk, technologies=["django"]
+    )
 
     assert [(r.title, r.body) for r in learning.revisions.order_by("id")] == [
         ("T", "B1"),
@@ -150,7 +158,7 @@ def test_each_text_change_adds_a_revision_and_others_do_not(contributor, django_
 def test_an_author_edits_their_pending_learning(contributor):
     learning = submit(contributor.user, technologies=None)
 
-    learnings.update_learning(contributor.user, learning.pk, body="Better body.")
+    learnings.update_learning(viewer=contributor.user, learning_id=learning.pk, body="Better body.")
 
     learning.refresh_from_db()
     assert learning.body == "Better body."
@@ -160,7 +168,7 @@ def test_an_author_edits_their_pending_learning(contributor):
 def test_a_moderator_edits_anyones_learning(moderator):
     learning = LearningFactory(status=ContentStatus.PENDING)
 
-    learnings.update_learning(moderator.user, learning.pk, title="Retitled")
+    learnings.update_learning(viewer=moderator.user, learning_id=learning.pk, title="Retitled")
 
     assert Learning.objects.get(pk=learning.pk).title == "Retitled"
     assert Revision.objects.get().editor == moderator
@@ -171,16 +179,16 @@ def test_update_denials(contributor):
     pending = LearningFactory(status=ContentStatus.PENDING)
     before = row_counts()
 
-    assert errors_of(learnings.update_learning, contributor.user, published.pk, title="X") == {
-        (None, "FORBIDDEN")
-    }
-    assert errors_of(learnings.update_learning, AnonymousUser(), published.pk, title="X") == {
-        (None, "UNAUTHENTICATED")
-    }
+    assert errors_of(
+        learnings.update_learning, viewer=contributor.user, learning_id=published.pk, title="X"
+    ) == {(None, "FORBIDDEN")}
+    assert errors_of(
+        learnings.update_learning, viewer=AnonymousUser(), learning_id=published.pk, title="X"
+    ) == {(None, "UNAUTHENTICATED")}
     for pk in (pending.pk, 999_999):
-        assert errors_of(learnings.update_learning, contributor.user, pk, title="X") == {
-            ("id", "NOT_FOUND")
-        }
+        assert errors_of(
+            learnings.update_learning, viewer=contributor.user, learning_id=pk, title="X"
+        ) == {("id", "NOT_FOUND")}
     assert Learning.objects.get(pk=published.pk).title == "Kept"
     assert row_counts() == before
 
@@ -201,9 +209,9 @@ def test_update_rejects_bad_fields_and_changes_nothing(contributor, fields, expe
     fields = {"title": "Changed", **fields}
     before = row_counts()
 
-    assert errors_of(learnings.update_learning, contributor.user, learning.pk, **fields) == {
-        expected
-    }
+    assert errors_of(
+        learnings.update_learning, viewer=contributor.user, learning_id=learning.pk, **fields
+    ) == {expected}
     learning.refresh_from_db()
     assert (learning.title, learning.body) == ("Kept", "Kept body.")
     assert row_counts() == before
@@ -232,7 +240,7 @@ def test_an_authors_edit_of_a_published_learning_goes_back_to_review(
     learning.technologies.set([django_tech])
     acting = contributor if editor == "author" else moderator
 
-    learnings.update_learning(acting.user, learning.pk, **EDITS[edit])
+    learnings.update_learning(viewer=acting.user, learning_id=learning.pk, **EDITS[edit])
 
     learning.refresh_from_db()
     changed = edit != "nothing new"
@@ -243,7 +251,9 @@ def test_an_authors_edit_of_a_published_learning_goes_back_to_review(
     assert ModerationAction.objects.count() == 0  # the log records moderators' acts only
     if back_to_review:
         assert selectors.get_content(model=Learning, viewer=AnonymousUser(), pk=learning.pk) is None
-        moderation.moderate(moderator.user, model=Learning, object_id=learning.pk, action="PUBLISH")
+        moderation.moderate_content(
+            viewer=moderator.user, model=Learning, object_id=learning.pk, action="PUBLISH"
+        )
         assert (
             selectors.get_content(model=Learning, viewer=AnonymousUser(), pk=learning.pk)
             is not None

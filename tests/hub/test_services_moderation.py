@@ -19,7 +19,6 @@ from hub.models import (
 )
 from hub.permissions import MODERATORS_GROUP
 from hub.services import challenges, learnings, moderation, solutions
-from hub.services.challenges import ChallengeInput
 from tests.factories import (
     ChallengeFactory,
     ContributorFactory,
@@ -48,8 +47,8 @@ def log_of(target) -> list[tuple]:
 
 
 def moderate(viewer, target, action, reason=None):
-    return moderation.moderate(
-        viewer, model=type(target), object_id=target.pk, action=action, reason=reason
+    return moderation.moderate_content(
+        viewer=viewer, model=type(target), object_id=target.pk, action=action, reason=reason
     )
 
 
@@ -131,12 +130,16 @@ def test_only_moderators_moderate(contributor):
 
 def test_moderate_unknown_content_or_unmoderated_kinds(moderator):
     assert errors_of(
-        moderation.moderate, moderator.user, model=Learning, object_id=999_999, action="PUBLISH"
+        moderation.moderate_content,
+        viewer=moderator.user,
+        model=Learning,
+        object_id=999_999,
+        action="PUBLISH",
     ) == {("id", "NOT_FOUND")}
     technology = TechnologyFactory()
     assert errors_of(
-        moderation.moderate,
-        moderator.user,
+        moderation.moderate_content,
+        viewer=moderator.user,
         model=Technology,
         object_id=technology.pk,
         action="PUBLISH",
@@ -166,7 +169,7 @@ def test_every_moderation_is_logged_in_order(moderator, group_moderator):
 
 def flag(viewer, target, reason="SPAM", note=None):
     return moderation.flag_content(
-        viewer, model=type(target), object_id=target.pk, reason=reason, note=note
+        viewer=viewer, model=type(target), object_id=target.pk, reason=reason, note=note
     )
 
 
@@ -215,7 +218,7 @@ def test_flag_refusals(contributor):
     assert errors_of(flag, contributor.user, hidden) == {("id", "NOT_FOUND")}
     assert errors_of(
         moderation.flag_content,
-        contributor.user,
+        viewer=contributor.user,
         model=Challenge,
         object_id=999_999,
         reason="SPAM",
@@ -226,7 +229,7 @@ def test_flag_refusals(contributor):
     assert errors_of(flag, AnonymousUser(), visible) == {(None, "UNAUTHENTICATED")}
     assert errors_of(
         moderation.flag_content,
-        contributor.user,
+        viewer=contributor.user,
         model=Technology,
         object_id=technology.pk,
         reason="SPAM",
@@ -238,7 +241,7 @@ def test_moderators_list_open_flags_newest_first(moderator, contributor):
     first = flag(contributor.user, ChallengeFactory())
     second = flag(contributor.user, SolutionFactory())
     resolved = flag(contributor.user, LearningFactory())
-    moderation.resolve_flag(moderator.user, resolved.pk)
+    moderation.resolve_flag(viewer=moderator.user, flag_id=resolved.pk)
 
     assert list(selectors.list_flags(viewer=moderator.user)) == [second, first]
     assert list(selectors.list_flags(viewer=moderator.user, open_only=False)) == [
@@ -260,8 +263,10 @@ def test_resolving_a_flag_closes_it_once_and_logs_it(moderator, contributor):
     challenge = ChallengeFactory()
     open_flag = flag(contributor.user, challenge)
 
-    resolved = moderation.resolve_flag(moderator.user, open_flag.pk, note="Not spam.")
-    moderation.resolve_flag(moderator.user, open_flag.pk, note="Again.")
+    resolved = moderation.resolve_flag(
+        viewer=moderator.user, flag_id=open_flag.pk, note="Not spam."
+    )
+    moderation.resolve_flag(viewer=moderator.user, flag_id=open_flag.pk, note="Again.")
 
     resolved.refresh_from_db()
     assert resolved.resolved_at is not None
@@ -273,10 +278,10 @@ def test_only_moderators_resolve_flags(contributor):
     open_flag = flag(contributor.user, ChallengeFactory())
     before = row_counts()
 
-    assert errors_of(moderation.resolve_flag, contributor.user, open_flag.pk) == {
+    assert errors_of(moderation.resolve_flag, viewer=contributor.user, flag_id=open_flag.pk) == {
         (None, "FORBIDDEN")
     }
-    assert errors_of(moderation.resolve_flag, AnonymousUser(), open_flag.pk) == {
+    assert errors_of(moderation.resolve_flag, viewer=AnonymousUser(), flag_id=open_flag.pk) == {
         (None, "UNAUTHENTICATED")
     }
     assert Flag.objects.get().resolved_at is None
@@ -284,15 +289,17 @@ def test_only_moderators_resolve_flags(contributor):
 
 
 def test_resolve_an_unknown_flag(moderator):
-    assert errors_of(moderation.resolve_flag, moderator.user, 999_999) == {("id", "NOT_FOUND")}
+    assert errors_of(moderation.resolve_flag, viewer=moderator.user, flag_id=999_999) == {
+        ("id", "NOT_FOUND")
+    }
 
 
 def test_a_flag_on_content_deleted_since_can_be_resolved(moderator, contributor):
     challenge = ChallengeFactory()
     open_flag = flag(contributor.user, challenge)
-    challenges.delete_challenge(challenge.author.user, challenge.pk)
+    challenges.delete_challenge(viewer=challenge.author.user, challenge_id=challenge.pk)
 
-    moderation.resolve_flag(moderator.user, open_flag.pk)
+    moderation.resolve_flag(viewer=moderator.user, flag_id=open_flag.pk)
 
     assert Flag.objects.get().resolved_at is not None
     assert not selectors.list_flags(viewer=moderator.user).exists()
@@ -307,11 +314,11 @@ def test_a_moderator_restores_a_challenge_revision(moderator):
     challenge = ChallengeFactory(title="Original", description="Original text.")
     author = challenge.author
     challenges.update_challenge(
-        author.user, challenge.pk, ChallengeInput(title="Vandalised", description="Spam.")
+        viewer=author.user, challenge_id=challenge.pk, title="Vandalised", description="Spam."
     )
     original = Revision.objects.get()
 
-    restored = moderation.restore_revision(moderator.user, original.pk)
+    restored = moderation.restore_revision(viewer=moderator.user, revision_id=original.pk)
 
     challenge.refresh_from_db()
     assert restored == challenge
@@ -327,11 +334,15 @@ def test_a_moderator_restores_a_challenge_revision(moderator):
 def test_restore_revisions_of_solutions_and_learnings(moderator):
     solution = SolutionFactory(body="Good answer.")
     learning = LearningFactory(title="Good title", body="Good body.")
-    solutions.update_solution(solution.author.user, solution.pk, body="Worse answer.")
-    learnings.update_learning(learning.author.user, learning.pk, title="Bad", body="Bad body.")
+    solutions.update_solution(
+        viewer=solution.author.user, solution_id=solution.pk, body="Worse answer."
+    )
+    learnings.update_learning(
+        viewer=learning.author.user, learning_id=learning.pk, title="Bad", body="Bad body."
+    )
 
-    moderation.restore_revision(moderator.user, solution.revisions.get().pk)
-    moderation.restore_revision(moderator.user, learning.revisions.get().pk)
+    moderation.restore_revision(viewer=moderator.user, revision_id=solution.revisions.get().pk)
+    moderation.restore_revision(viewer=moderator.user, revision_id=learning.revisions.get().pk)
 
     assert Solution.objects.get(pk=solution.pk).body == "Good answer."
     learning.refresh_from_db()
@@ -343,19 +354,21 @@ def test_restore_revisions_of_solutions_and_learnings(moderator):
 
 def test_only_moderators_restore_revisions(contributor):
     challenge = ChallengeFactory(author=contributor, title="One")
-    challenges.update_challenge(contributor.user, challenge.pk, ChallengeInput(title="Two"))
+    challenges.update_challenge(viewer=contributor.user, challenge_id=challenge.pk, title="Two")
     revision = Revision.objects.get()
     before = row_counts()
 
-    assert errors_of(moderation.restore_revision, contributor.user, revision.pk) == {
-        (None, "FORBIDDEN")
-    }
-    assert errors_of(moderation.restore_revision, AnonymousUser(), revision.pk) == {
-        (None, "UNAUTHENTICATED")
-    }
+    assert errors_of(
+        moderation.restore_revision, viewer=contributor.user, revision_id=revision.pk
+    ) == {(None, "FORBIDDEN")}
+    assert errors_of(
+        moderation.restore_revision, viewer=AnonymousUser(), revision_id=revision.pk
+    ) == {(None, "UNAUTHENTICATED")}
     assert Challenge.objects.get(pk=challenge.pk).title == "Two"
     assert row_counts() == before
 
 
 def test_restore_an_unknown_revision(moderator):
-    assert errors_of(moderation.restore_revision, moderator.user, 999_999) == {("id", "NOT_FOUND")}
+    assert errors_of(moderation.restore_revision, viewer=moderator.user, revision_id=999_999) == {
+        ("id", "NOT_FOUND")
+    }

@@ -8,9 +8,8 @@ databases. The cases are every text input of every writing service.
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from hub.models import Flag, Learning, Solution
+from hub.models import Challenge, Flag, Learning, Solution
 from hub.services import accounts, challenges, comments, learnings, moderation, solutions
-from hub.services.challenges import ChallengeInput
 from hub.services.rules import Checks, require_storable, unstorable_error
 from tests.factories import (
     ChallengeFactory,
@@ -71,7 +70,7 @@ def _world():
 def _challenge(w, **fields):
     valid = {"title": "T", "description": "D", "project": w["project"].slug}
     valid["technologies"] = [w["tech"].slug]
-    return ChallengeInput(**{**valid, **fields})
+    return {**valid, **fields}
 
 
 # service: (a valid call with some fields overridden, its text inputs, list-valued ones).
@@ -89,40 +88,43 @@ SERVICES = {
         ["username", "email", "password", "display_name"],
     ),
     "update_profile": (
-        lambda w, **f: accounts.update_profile(w["member"].user, **f),
+        lambda w, **f: accounts.update_profile(viewer=w["member"].user, **f),
         ["display_name", "bio", "discord_handle"],
     ),
     "submit_challenge": (
-        lambda w, **f: challenges.submit_challenge(w["member"].user, _challenge(w, **f)),
+        lambda w, **f: challenges.submit_challenge(viewer=w["member"].user, **_challenge(w, **f)),
         ["title", "description", "project", "technologies"],
     ),
     "update_challenge": (
         lambda w, **f: challenges.update_challenge(
-            w["member"].user, w["challenge"].pk, _challenge(w, **f)
+            viewer=w["member"].user, challenge_id=w["challenge"].pk, **_challenge(w, **f)
         ),
         ["title", "description", "project", "technologies"],
     ),
     "submit_solution": (
         lambda w, **f: solutions.submit_solution(
-            w["member"].user, challenge_id=w["challenge"].pk, **{"body": "B", **f}
+            viewer=w["member"].user, challenge_id=w["challenge"].pk, **{"body": "B", **f}
         ),
         ["body"],
     ),
     "update_solution": (
         lambda w, **f: solutions.update_solution(
-            w["member"].user, w["solution"].pk, **{"body": "B", **f}
+            viewer=w["member"].user, solution_id=w["solution"].pk, **{"body": "B", **f}
         ),
         ["body"],
     ),
     "add_comment": (
         lambda w, **f: comments.add_comment(
-            w["member"].user, target=w["challenge"], **{"body": "B", **f}
+            viewer=w["member"].user,
+            target_model=Challenge,
+            target_id=w["challenge"].pk,
+            **{"body": "B", **f},
         ),
         ["body"],
     ),
     "submit_learning": (
         lambda w, **f: learnings.submit_learning(
-            w["member"].user,
+            viewer=w["member"].user,
             **{
                 "title": "T",
                 "kind": "CONCEPT",
@@ -135,12 +137,14 @@ SERVICES = {
         ["title", "summary", "body", "technologies"],
     ),
     "update_learning": (
-        lambda w, **f: learnings.update_learning(w["member"].user, w["learning"].pk, **f),
+        lambda w, **f: learnings.update_learning(
+            viewer=w["member"].user, learning_id=w["learning"].pk, **f
+        ),
         ["title", "summary", "body", "technologies"],
     ),
     "moderate": (
-        lambda w, **f: moderation.moderate(
-            w["moderator"].user,
+        lambda w, **f: moderation.moderate_content(
+            viewer=w["moderator"].user,
             model=Learning,
             object_id=w["learning"].pk,
             action="HIDE",
@@ -150,7 +154,7 @@ SERVICES = {
     ),
     "flag_content": (
         lambda w, **f: moderation.flag_content(
-            w["moderator"].user,
+            viewer=w["moderator"].user,
             model=Solution,
             object_id=w["solution"].pk,
             reason="OTHER",
@@ -159,7 +163,9 @@ SERVICES = {
         ["note"],
     ),
     "resolve_flag": (
-        lambda w, **f: moderation.resolve_flag(w["moderator"].user, w["flag"].pk, **f),
+        lambda w, **f: moderation.resolve_flag(
+            viewer=w["moderator"].user, flag_id=w["flag"].pk, **f
+        ),
         ["note"],
     ),
 }

@@ -39,7 +39,7 @@ def score_of(solution) -> int:
 
 def test_submit_answers_a_challenge(contributor, challenge):
     solution = solutions.submit_solution(
-        contributor.user, challenge_id=challenge.pk, body="  Use **locks**. "
+        viewer=contributor.user, challenge_id=challenge.pk, body="  Use **locks**. "
     )
 
     solution.refresh_from_db()
@@ -65,7 +65,7 @@ def test_submit_rejects_a_bad_body_and_writes_nothing(contributor, challenge, bo
     before = row_counts()
 
     assert errors_of(
-        solutions.submit_solution, contributor.user, challenge_id=challenge.pk, body=body
+        solutions.submit_solution, viewer=contributor.user, challenge_id=challenge.pk, body=body
     ) == {expected}
     assert row_counts() == before
 
@@ -76,7 +76,7 @@ def test_submit_to_an_unknown_or_invisible_challenge_is_not_found(contributor):
 
     for pk in (hidden.pk, 999_999):
         assert errors_of(
-            solutions.submit_solution, contributor.user, challenge_id=pk, body="Answer."
+            solutions.submit_solution, viewer=contributor.user, challenge_id=pk, body="Answer."
         ) == {("challenge_id", "NOT_FOUND")}
     assert row_counts() == before
 
@@ -87,17 +87,20 @@ def test_a_challenge_that_is_not_published_takes_no_answers(contributor, moderat
     before = row_counts()
 
     assert errors_of(
-        solutions.submit_solution, contributor.user, challenge_id=own_pending.pk, body="Answer."
+        solutions.submit_solution,
+        viewer=contributor.user,
+        challenge_id=own_pending.pk,
+        body="Answer.",
     ) == {("challenge_id", "NOT_ALLOWED")}
     assert errors_of(
-        solutions.submit_solution, moderator.user, challenge_id=hidden.pk, body="Answer."
+        solutions.submit_solution, viewer=moderator.user, challenge_id=hidden.pk, body="Answer."
     ) == {("challenge_id", "NOT_ALLOWED")}
     assert row_counts() == before
 
 
 def test_submit_needs_a_signed_in_user(challenge):
     assert errors_of(
-        solutions.submit_solution, AnonymousUser(), challenge_id=challenge.pk, body="Answer."
+        solutions.submit_solution, viewer=AnonymousUser(), challenge_id=challenge.pk, body="Answer."
     ) == {(None, "UNAUTHENTICATED")}
     assert Solution.objects.count() == 0
 
@@ -105,8 +108,12 @@ def test_submit_needs_a_signed_in_user(challenge):
 def test_update_keeps_the_previous_body_as_a_revision(contributor, challenge):
     solution = SolutionFactory(challenge=challenge, author=contributor, body="First answer.")
 
-    solutions.update_solution(contributor.user, solution.pk, body="Second answer.")
-    solutions.update_solution(contributor.user, solution.pk, body="Third answer.")
+    solutions.update_solution(
+        viewer=contributor.user, solution_id=solution.pk, body="Second answer."
+    )
+    solutions.update_solution(
+        viewer=contributor.user, solution_id=solution.pk, body="Third answer."
+    )
 
     solution.refresh_from_db()
     assert solution.body == "Third answer."
@@ -119,13 +126,13 @@ def test_update_keeps_the_previous_body_as_a_revision(contributor, challenge):
 def test_an_unchanged_body_adds_no_revision(contributor, challenge):
     solution = SolutionFactory(challenge=challenge, author=contributor, body="Same.")
 
-    solutions.update_solution(contributor.user, solution.pk, body="Same.")
+    solutions.update_solution(viewer=contributor.user, solution_id=solution.pk, body="Same.")
 
     assert Revision.objects.count() == 0
 
 
 def test_a_moderator_may_update_anyones_solution(moderator, solution):
-    solutions.update_solution(moderator.user, solution.pk, body="Moderated.")
+    solutions.update_solution(viewer=moderator.user, solution_id=solution.pk, body="Moderated.")
 
     assert Solution.objects.get(pk=solution.pk).body == "Moderated."
     assert Revision.objects.get().editor == moderator
@@ -144,9 +151,9 @@ def test_update_rejects_a_bad_body_and_changes_nothing(contributor, challenge, b
     solution = SolutionFactory(challenge=challenge, author=contributor, body="Kept.")
     before = row_counts()
 
-    assert errors_of(solutions.update_solution, contributor.user, solution.pk, body=body) == {
-        expected
-    }
+    assert errors_of(
+        solutions.update_solution, viewer=contributor.user, solution_id=solution.pk, body=body
+    ) == {expected}
     assert Solution.objects.get(pk=solution.pk).body == "Kept."
     assert row_counts() == before
 
@@ -155,15 +162,15 @@ def test_update_denials(contributor, solution):
     hidden = SolutionFactory(status=ContentStatus.HIDDEN)
     before = row_counts()
 
-    assert errors_of(solutions.update_solution, contributor.user, solution.pk, body="X") == {
-        (None, "FORBIDDEN")
-    }
-    assert errors_of(solutions.update_solution, AnonymousUser(), solution.pk, body="X") == {
-        (None, "UNAUTHENTICATED")
-    }
-    assert errors_of(solutions.update_solution, contributor.user, hidden.pk, body="X") == {
-        ("id", "NOT_FOUND")
-    }
+    assert errors_of(
+        solutions.update_solution, viewer=contributor.user, solution_id=solution.pk, body="X"
+    ) == {(None, "FORBIDDEN")}
+    assert errors_of(
+        solutions.update_solution, viewer=AnonymousUser(), solution_id=solution.pk, body="X"
+    ) == {(None, "UNAUTHENTICATED")}
+    assert errors_of(
+        solutions.update_solution, viewer=contributor.user, solution_id=hidden.pk, body="X"
+    ) == {("id", "NOT_FOUND")}
     assert row_counts() == before
 
 
@@ -172,13 +179,15 @@ def test_delete_a_solution_takes_back_what_it_earned(contributor, challenge):
     other = SolutionFactory(challenge=challenge, author=contributor)
     voters = ContributorFactory.create_batch(3)
     for voter in voters[:2]:
-        solutions.vote_solution(voter.user, solution.pk, "UP")
-    solutions.vote_solution(voters[2].user, solution.pk, "DOWN")
-    solutions.vote_solution(voters[0].user, other.pk, "UP")
-    solutions.accept_solution(challenge.author.user, solution.pk)
+        solutions.vote_solution(viewer=voter.user, solution_id=solution.pk, value="UP")
+    solutions.vote_solution(viewer=voters[2].user, solution_id=solution.pk, value="DOWN")
+    solutions.vote_solution(viewer=voters[0].user, solution_id=other.pk, value="UP")
+    solutions.accept_solution(viewer=challenge.author.user, solution_id=solution.pk)
     assert reputation_of(contributor) == 10 + 10 - 2 + 15 + 10
 
-    assert solutions.delete_solution(contributor.user, solution.pk) == solution.pk
+    assert (
+        solutions.delete_solution(viewer=contributor.user, solution_id=solution.pk) == solution.pk
+    )
 
     assert not Solution.objects.filter(pk=solution.pk).exists()
     assert Vote.objects.filter(solution=other).count() == 1
@@ -188,18 +197,20 @@ def test_delete_a_solution_takes_back_what_it_earned(contributor, challenge):
 def test_delete_denials(contributor, solution):
     before = row_counts()
 
-    assert errors_of(solutions.delete_solution, contributor.user, solution.pk) == {
-        (None, "FORBIDDEN")
+    assert errors_of(
+        solutions.delete_solution, viewer=contributor.user, solution_id=solution.pk
+    ) == {(None, "FORBIDDEN")}
+    assert errors_of(
+        solutions.delete_solution, viewer=AnonymousUser(), solution_id=solution.pk
+    ) == {(None, "UNAUTHENTICATED")}
+    assert errors_of(solutions.delete_solution, viewer=contributor.user, solution_id=999_999) == {
+        ("id", "NOT_FOUND")
     }
-    assert errors_of(solutions.delete_solution, AnonymousUser(), solution.pk) == {
-        (None, "UNAUTHENTICATED")
-    }
-    assert errors_of(solutions.delete_solution, contributor.user, 999_999) == {("id", "NOT_FOUND")}
     assert row_counts() == before
 
 
 def test_a_moderator_deletes_anyones_solution(moderator, solution):
-    solutions.delete_solution(moderator.user, solution.pk)
+    solutions.delete_solution(viewer=moderator.user, solution_id=solution.pk)
 
     assert Solution.objects.count() == 0
 
@@ -210,9 +221,9 @@ def test_a_moderator_deletes_anyones_solution(moderator, solution):
 def test_votes_set_the_score_and_the_authors_reputation(solution):
     up1, up2, down = ContributorFactory.create_batch(3)
 
-    solutions.vote_solution(up1.user, solution.pk, "UP")
-    solutions.vote_solution(up2.user, solution.pk, "UP")
-    voted = solutions.vote_solution(down.user, solution.pk, "DOWN")
+    solutions.vote_solution(viewer=up1.user, solution_id=solution.pk, value="UP")
+    solutions.vote_solution(viewer=up2.user, solution_id=solution.pk, value="UP")
+    voted = solutions.vote_solution(viewer=down.user, solution_id=solution.pk, value="DOWN")
 
     assert voted.score == 1
     assert score_of(solution) == 1
@@ -221,8 +232,8 @@ def test_votes_set_the_score_and_the_authors_reputation(solution):
 
 
 def test_voting_the_same_way_twice_counts_once(contributor, solution):
-    solutions.vote_solution(contributor.user, solution.pk, "UP")
-    solutions.vote_solution(contributor.user, solution.pk, "UP")
+    solutions.vote_solution(viewer=contributor.user, solution_id=solution.pk, value="UP")
+    solutions.vote_solution(viewer=contributor.user, solution_id=solution.pk, value="UP")
 
     assert score_of(solution) == 1
     assert reputation_of(solution.author) == 10
@@ -230,14 +241,14 @@ def test_voting_the_same_way_twice_counts_once(contributor, solution):
 
 
 def test_switching_a_vote_replaces_it(contributor, solution):
-    solutions.vote_solution(contributor.user, solution.pk, "UP")
-    solutions.vote_solution(contributor.user, solution.pk, "DOWN")
+    solutions.vote_solution(viewer=contributor.user, solution_id=solution.pk, value="UP")
+    solutions.vote_solution(viewer=contributor.user, solution_id=solution.pk, value="DOWN")
 
     assert score_of(solution) == -1
     assert reputation_of(solution.author) == -2
     assert Vote.objects.get().value == Vote.DOWN
 
-    solutions.vote_solution(contributor.user, solution.pk, "UP")
+    solutions.vote_solution(viewer=contributor.user, solution_id=solution.pk, value="UP")
 
     assert score_of(solution) == 1
     assert reputation_of(solution.author) == 10
@@ -245,9 +256,9 @@ def test_switching_a_vote_replaces_it(contributor, solution):
 
 @pytest.mark.parametrize("value", ["UP", "DOWN"])
 def test_clear_takes_a_vote_back(contributor, solution, value):
-    solutions.vote_solution(contributor.user, solution.pk, value)
+    solutions.vote_solution(viewer=contributor.user, solution_id=solution.pk, value=value)
 
-    solutions.vote_solution(contributor.user, solution.pk, "CLEAR")
+    solutions.vote_solution(viewer=contributor.user, solution_id=solution.pk, value="CLEAR")
 
     assert score_of(solution) == 0
     assert reputation_of(solution.author) == 0
@@ -255,7 +266,7 @@ def test_clear_takes_a_vote_back(contributor, solution, value):
 
 
 def test_clear_without_a_vote_changes_nothing(contributor, solution):
-    solutions.vote_solution(contributor.user, solution.pk, "CLEAR")
+    solutions.vote_solution(viewer=contributor.user, solution_id=solution.pk, value="CLEAR")
 
     assert score_of(solution) == 0
     assert reputation_of(solution.author) == 0
@@ -265,9 +276,9 @@ def test_nobody_votes_on_their_own_solution(contributor, challenge):
     own = SolutionFactory(challenge=challenge, author=contributor)
     before = row_counts()
 
-    assert errors_of(solutions.vote_solution, contributor.user, own.pk, "UP") == {
-        ("solution_id", "NOT_ALLOWED")
-    }
+    assert errors_of(
+        solutions.vote_solution, viewer=contributor.user, solution_id=own.pk, value="UP"
+    ) == {("solution_id", "NOT_ALLOWED")}
     assert row_counts() == before
     assert reputation_of(contributor) == 0
 
@@ -275,9 +286,9 @@ def test_nobody_votes_on_their_own_solution(contributor, challenge):
 def test_unpublished_solutions_take_no_votes(moderator):
     hidden = SolutionFactory(status=ContentStatus.HIDDEN)
 
-    assert errors_of(solutions.vote_solution, moderator.user, hidden.pk, "UP") == {
-        ("solution_id", "NOT_ALLOWED")
-    }
+    assert errors_of(
+        solutions.vote_solution, viewer=moderator.user, solution_id=hidden.pk, value="UP"
+    ) == {("solution_id", "NOT_ALLOWED")}
     assert Vote.objects.count() == 0
 
 
@@ -288,16 +299,16 @@ def test_votes_on_unknown_or_invisible_solutions_are_not_found(contributor):
     )
 
     for pk in (hidden.pk, under_hidden_challenge.pk, 999_999):
-        assert errors_of(solutions.vote_solution, contributor.user, pk, "UP") == {
-            ("solution_id", "NOT_FOUND")
-        }
+        assert errors_of(
+            solutions.vote_solution, viewer=contributor.user, solution_id=pk, value="UP"
+        ) == {("solution_id", "NOT_FOUND")}
     assert Vote.objects.count() == 0
 
 
 def test_voting_needs_a_signed_in_user(solution):
-    assert errors_of(solutions.vote_solution, AnonymousUser(), solution.pk, "UP") == {
-        (None, "UNAUTHENTICATED")
-    }
+    assert errors_of(
+        solutions.vote_solution, viewer=AnonymousUser(), solution_id=solution.pk, value="UP"
+    ) == {(None, "UNAUTHENTICATED")}
     assert Vote.objects.count() == 0
 
 
@@ -312,7 +323,7 @@ def test_the_database_allows_one_vote_per_voter(contributor, solution):
 
 
 def test_the_challenge_author_accepts_a_solution(challenge, solution):
-    accepted = solutions.accept_solution(challenge.author.user, solution.pk)
+    accepted = solutions.accept_solution(viewer=challenge.author.user, solution_id=solution.pk)
 
     assert accepted.is_accepted
     assert accepted.accepted_at is not None
@@ -320,7 +331,7 @@ def test_the_challenge_author_accepts_a_solution(challenge, solution):
 
 
 def test_a_moderator_accepts_a_solution(moderator, solution):
-    solutions.accept_solution(moderator.user, solution.pk)
+    solutions.accept_solution(viewer=moderator.user, solution_id=solution.pk)
 
     assert Solution.objects.get(pk=solution.pk).is_accepted
 
@@ -329,8 +340,8 @@ def test_switching_the_accepted_solution_moves_the_reputation(challenge):
     first, second = SolutionFactory.create_batch(2, challenge=challenge)
     author = challenge.author.user
 
-    solutions.accept_solution(author, first.pk)
-    solutions.accept_solution(author, second.pk)
+    solutions.accept_solution(viewer=author, solution_id=first.pk)
+    solutions.accept_solution(viewer=author, solution_id=second.pk)
 
     assert list(Solution.objects.filter(is_accepted=True)) == [second]
     assert Solution.objects.get(pk=first.pk).accepted_at is None
@@ -339,8 +350,8 @@ def test_switching_the_accepted_solution_moves_the_reputation(challenge):
 
 
 def test_accepting_the_accepted_solution_again_counts_once(challenge, solution):
-    solutions.accept_solution(challenge.author.user, solution.pk)
-    solutions.accept_solution(challenge.author.user, solution.pk)
+    solutions.accept_solution(viewer=challenge.author.user, solution_id=solution.pk)
+    solutions.accept_solution(viewer=challenge.author.user, solution_id=solution.pk)
 
     assert reputation_of(solution.author) == 15
 
@@ -349,12 +360,12 @@ def test_only_the_challenge_author_or_a_moderator_accepts(contributor, challenge
     own_answer = SolutionFactory(challenge=challenge, author=contributor)
     before = row_counts()
 
-    assert errors_of(solutions.accept_solution, contributor.user, own_answer.pk) == {
-        (None, "FORBIDDEN")
-    }
-    assert errors_of(solutions.accept_solution, AnonymousUser(), own_answer.pk) == {
-        (None, "UNAUTHENTICATED")
-    }
+    assert errors_of(
+        solutions.accept_solution, viewer=contributor.user, solution_id=own_answer.pk
+    ) == {(None, "FORBIDDEN")}
+    assert errors_of(
+        solutions.accept_solution, viewer=AnonymousUser(), solution_id=own_answer.pk
+    ) == {(None, "UNAUTHENTICATED")}
     assert row_counts() == before
     assert not Solution.objects.filter(is_accepted=True).exists()
     assert reputation_of(contributor) == 0
@@ -365,8 +376,10 @@ def test_accept_of_unknown_invisible_or_unpublished_solutions(challenge, moderat
     author = challenge.author.user
 
     for pk in (hidden.pk, 999_999):
-        assert errors_of(solutions.accept_solution, author, pk) == {("solution_id", "NOT_FOUND")}
-    assert errors_of(solutions.accept_solution, moderator.user, hidden.pk) == {
+        assert errors_of(solutions.accept_solution, viewer=author, solution_id=pk) == {
+            ("solution_id", "NOT_FOUND")
+        }
+    assert errors_of(solutions.accept_solution, viewer=moderator.user, solution_id=hidden.pk) == {
         ("solution_id", "NOT_ALLOWED")
     }
     assert not Solution.objects.filter(is_accepted=True).exists()
@@ -394,19 +407,19 @@ def test_reputation_adds_up_over_solutions_and_challenges():
     on_b = SolutionFactory(challenge=b, author=author)
     voters = ContributorFactory.create_batch(4)
     for voter in voters[:3]:
-        solutions.vote_solution(voter.user, on_a.pk, "UP")
-    solutions.vote_solution(voters[3].user, on_a.pk, "DOWN")
+        solutions.vote_solution(viewer=voter.user, solution_id=on_a.pk, value="UP")
+    solutions.vote_solution(viewer=voters[3].user, solution_id=on_a.pk, value="DOWN")
     for voter in voters[:2]:
-        solutions.vote_solution(voter.user, on_b.pk, "DOWN")
-    solutions.accept_solution(a.author.user, on_a.pk)
-    solutions.accept_solution(b.author.user, on_b.pk)
+        solutions.vote_solution(viewer=voter.user, solution_id=on_b.pk, value="DOWN")
+    solutions.accept_solution(viewer=a.author.user, solution_id=on_a.pk)
+    solutions.accept_solution(viewer=b.author.user, solution_id=on_b.pk)
 
     assert reputation_of(author) == (3 * 10 - 2 + 15) + (-2 * 2 + 15)
 
-    solutions.vote_solution(voters[0].user, on_a.pk, "CLEAR")
-    solutions.vote_solution(voters[3].user, on_a.pk, "UP")
+    solutions.vote_solution(viewer=voters[0].user, solution_id=on_a.pk, value="CLEAR")
+    solutions.vote_solution(viewer=voters[3].user, solution_id=on_a.pk, value="UP")
     other = SolutionFactory(challenge=b)
-    solutions.accept_solution(b.author.user, other.pk)
+    solutions.accept_solution(viewer=b.author.user, solution_id=other.pk)
 
     assert reputation_of(author) == (3 * 10 + 15) + (-2 * 2)
     assert reputation_of(other.author) == 15
@@ -448,7 +461,12 @@ def test_concurrent_upvotes_are_all_counted():
     users = [get_user_model().objects.get(pk=v.user_id) for v in voters]
 
     failures = run_concurrently(
-        [lambda user=user: solutions.vote_solution(user, solution.pk, "UP") for user in users]
+        [
+            lambda user=user: solutions.vote_solution(
+                viewer=user, solution_id=solution.pk, value="UP"
+            )
+            for user in users
+        ]
     )
 
     assert failures == []
@@ -467,7 +485,7 @@ def test_concurrent_accepts_leave_exactly_one_accepted_solution():
 
     failures = run_concurrently(
         [
-            lambda user=user, pk=answer.pk: solutions.accept_solution(user, pk)
+            lambda user=user, pk=answer.pk: solutions.accept_solution(viewer=user, solution_id=pk)
             for user, answer in zip(users, answers, strict=True)
         ]
     )
@@ -500,7 +518,7 @@ def test_accepting_ones_own_answer_earns_no_reputation():
     challenge = ChallengeFactory()
     own = SolutionFactory(challenge=challenge, author=challenge.author)
 
-    solutions.accept_solution(challenge.author.user, own.pk)
+    solutions.accept_solution(viewer=challenge.author.user, solution_id=own.pk)
 
     assert Solution.objects.get(pk=own.pk).is_accepted
     assert reputation_of(challenge.author) == 0
@@ -530,17 +548,17 @@ def test_reputation_follows_the_rule_over_any_sequence_of_accepts_and_deletes(se
     }
     voter = ContributorFactory()
     for name in ("own", "other"):
-        solutions.vote_solution(voter.user, answers[name].pk, "UP")
+        solutions.vote_solution(viewer=voter.user, solution_id=answers[name].pk, value="UP")
     deleted = set()
     for action, name in sequence:
         if name in deleted:
             continue
         if action == "accept":
-            solutions.accept_solution(challenge.author.user, answers[name].pk)
+            solutions.accept_solution(viewer=challenge.author.user, solution_id=answers[name].pk)
         else:
             solutions.delete_solution(
-                challenge.author.user if name == "own" else answers[name].author.user,
-                answers[name].pk,
+                viewer=challenge.author.user if name == "own" else answers[name].author.user,
+                solution_id=answers[name].pk,
             )
             deleted.add(name)
 

@@ -43,7 +43,7 @@ def test_display_only_columns_have_versions_of_their_own():
     contributor = ContributorFactory()
     base = version("Contributor")
 
-    accounts.update_profile(contributor.user, bio="Hello")
+    accounts.update_profile(viewer=contributor.user, bio="Hello")
 
     assert version("Contributor") == base
     assert version("Contributor.bio") is not None

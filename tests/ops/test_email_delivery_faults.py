@@ -140,7 +140,7 @@ def _answer(queue):
     solver = ContributorFactory()
     with using_broker(E2E_BROKER_URL, task_default_queue=queue):
         solution = solutions.submit_solution(
-            solver.user, challenge_id=challenge.pk, body="Ack late."
+            viewer=solver.user, challenge_id=challenge.pk, body="Ack late."
         )
     return SentEmail.objects.get(key=f"solution-submitted:{solution.pk}")
 
@@ -151,7 +151,7 @@ def _acceptance(queue):
         challenge=ChallengeFactory(author=asker), author=ContributorFactory(user__email="s@x.org")
     )
     with using_broker(E2E_BROKER_URL, task_default_queue=queue):
-        solutions.accept_solution(asker.user, solution.pk)
+        solutions.accept_solution(viewer=asker.user, solution_id=solution.pk)
     return SentEmail.objects.get(key=f"solution-accepted:{solution.pk}")
 
 
@@ -210,7 +210,9 @@ def test_a_broker_down_at_commit_delays_the_email_until_the_sweep(worker, sink, 
     solver = ContributorFactory()
     with using_broker(UNREACHABLE, task_default_queue=queue):
         started = time.monotonic()
-        solution = solutions.submit_solution(solver.user, challenge_id=challenge.pk, body="Down.")
+        solution = solutions.submit_solution(
+            viewer=solver.user, challenge_id=challenge.pk, body="Down."
+        )
         took = time.monotonic() - started
     email = SentEmail.objects.get(key=f"solution-submitted:{solution.pk}")
     assert (email.state, email.attempts) == (EmailState.PENDING, 0)

@@ -62,7 +62,9 @@ def answer_timed(capture) -> tuple[Solution, float]:
     solver = ContributorFactory()
     started = time.monotonic()
     with capture(execute=True):
-        solution = solutions.submit_solution(solver.user, challenge_id=challenge.pk, body="Hi.")
+        solution = solutions.submit_solution(
+            viewer=solver.user, challenge_id=challenge.pk, body="Hi."
+        )
     return solution, time.monotonic() - started
 
 

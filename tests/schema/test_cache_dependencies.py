@@ -108,54 +108,64 @@ def hub(db, settings):
 
 def _vote(hub):
     voter = ContributorFactory().user
-    solutions.vote_solution(voter, hub["solutions"][0].pk, solutions.VoteValue.UP)
+    solutions.vote_solution(
+        viewer=voter, solution_id=hub["solutions"][0].pk, value=solutions.VoteValue.UP
+    )
 
 
 def _accept(hub):
     n = next(_counter) % 2
-    solutions.accept_solution(hub["author"], hub["solutions"][n].pk)
+    solutions.accept_solution(viewer=hub["author"], solution_id=hub["solutions"][n].pk)
 
 
 def _edit_bio(hub):
-    accounts.update_profile(hub["author"], bio=f"Bio {next(_counter)}")
+    accounts.update_profile(viewer=hub["author"], bio=f"Bio {next(_counter)}")
 
 
 def _rename(hub):
-    accounts.update_profile(hub["author"], display_name=f"Name {next(_counter)}")
+    accounts.update_profile(viewer=hub["author"], display_name=f"Name {next(_counter)}")
 
 
 def _new_solution(hub):
     solutions.submit_solution(
-        ContributorFactory().user, challenge_id=hub["challenge"].pk, body=f"Answer {next(_counter)}"
+        viewer=ContributorFactory().user,
+        challenge_id=hub["challenge"].pk,
+        body=f"Answer {next(_counter)}",
     )
 
 
 def _edit_challenge(hub):
     challenges.update_challenge(
-        hub["author"],
-        hub["challenge"].pk,
-        challenges.ChallengeInput(title=f"Title {next(_counter)}", technologies=["redis"]),
+        viewer=hub["author"],
+        challenge_id=hub["challenge"].pk,
+        title=f"Title {next(_counter)}",
+        technologies=["redis"],
     )
 
 
 def _new_challenge(hub):
     challenges.submit_challenge(
-        ContributorFactory().user,
-        challenges.ChallengeInput(
-            title=f"New {next(_counter)}", description="d", technologies=["django"]
-        ),
+        viewer=ContributorFactory().user,
+        title=f"New {next(_counter)}",
+        description="d",
+        technologies=["django"],
     )
 
 
 def _comment(hub):
     target = Challenge.objects.get(pk=hub["challenge"].pk)
-    comments.add_comment(hub["author"], target=target, body=f"Comment {next(_counter)}")
+    comments.add_comment(
+        viewer=hub["author"],
+        target_model=Challenge,
+        target_id=target.pk,
+        body=f"Comment {next(_counter)}",
+    )
 
 
 def _hide_and_publish(hub):
     action = [ModerationActionKind.HIDE, ModerationActionKind.PUBLISH][next(_counter) % 2]
-    moderation.moderate(
-        hub["moderator"],
+    moderation.moderate_content(
+        viewer=hub["moderator"],
         model=Solution,
         object_id=hub["solutions"][1].pk,
         action=action,
@@ -165,7 +175,7 @@ def _hide_and_publish(hub):
 
 def _new_resource(hub):
     resources.submit_resource(
-        ContributorFactory().user,
+        viewer=ContributorFactory().user,
         title=f"Resource {next(_counter)}",
         url=f"https://docs.example.com/{next(_counter)}",
         kind="DOCS",
@@ -176,16 +186,16 @@ def _new_resource(hub):
 
 def _edit_resource(hub):
     resources.update_resource(
-        ContributorFactory(user__is_staff=True).user,
-        hub["resource"].pk,
+        viewer=ContributorFactory(user__is_staff=True).user,
+        resource_id=hub["resource"].pk,
         summary=f"Summary {next(_counter)}",
         technologies=["django"],
     )
 
 
 def _hide_challenge(hub):
-    moderation.moderate(
-        hub["moderator"],
+    moderation.moderate_content(
+        viewer=hub["moderator"],
         model=Challenge,
         object_id=hub["challenge"].pk,
         action=ModerationActionKind.HIDE,
