@@ -4,10 +4,11 @@ from django.db.models import Model
 
 from hub.errors import ApplicationError, ErrorCode
 from hub.models import Project, Technology
+from hub.permissions import Viewer
 from hub.selectors import get_content
 
 
-def visible_or_not_found(model: type[Model], viewer, pk, field: str | None = "id"):
+def visible_or_not_found(model: type[Model], viewer: Viewer, pk, field: str = "id") -> Model:
     obj = get_content(model=model, viewer=viewer, pk=pk)
     if obj is None:
         name = model._meta.verbose_name
@@ -15,7 +16,7 @@ def visible_or_not_found(model: type[Model], viewer, pk, field: str | None = "id
     return obj
 
 
-def locked_or_not_found(model: type[Model], pk, field: str | None = "id", *, no_key=False):
+def locked_or_not_found(model: type[Model], pk, field: str = "id", *, no_key=False) -> Model:
     """The row, locked until the transaction ends; NOT_FOUND if it is gone by then.
 
     Call it after `visible_or_not_found`, inside the writing transaction: a concurrent
@@ -30,8 +31,9 @@ def locked_or_not_found(model: type[Model], pk, field: str | None = "id", *, no_
     return obj
 
 
-def technologies_by_slug(slugs, checks, field: str = "technologies") -> list[Technology]:
+def technologies_by_slug(slugs, checks) -> list[Technology]:
     """The named technologies; unknown slugs are reported on `checks`."""
+    field = "technologies"
     slugs = list(dict.fromkeys(s.strip() for s in slugs or [] if s and s.strip()))
     if not all(checks.storable(field, s) for s in slugs):
         return []
@@ -45,7 +47,8 @@ def technologies_by_slug(slugs, checks, field: str = "technologies") -> list[Tec
     return [found[s] for s in slugs if s in found]
 
 
-def project_by_slug(slug, checks, field: str = "project") -> Project | None:
+def project_by_slug(slug, checks) -> Project | None:
+    field = "project"
     if not slug or not checks.storable(field, slug):
         return None
     project = Project.objects.filter(slug=slug.strip()).first()

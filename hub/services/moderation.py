@@ -87,7 +87,7 @@ def flag_content(
     reporter = require_contributor(viewer)
     if not kinds.of(model).moderated:  # what moderators decide on, contributors flag
         raise ApplicationError(ErrorCode.INVALID, "This kind of object cannot be flagged.", "id")
-    target = visible_or_not_found(model, viewer, object_id, "id")
+    target = visible_or_not_found(model, viewer, object_id)
     checks = Checks()
     reason = checks.choice("reason", reason, FlagReason)
     note = checks.text("note", note, max_length=REASON_MAX, required=False) or ""

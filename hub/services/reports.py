@@ -55,18 +55,20 @@ class Digest:
         return render_to_string("hub/emails/weekly_digest.txt", {"digest": self})
 
 
-def period_end(day: date | None = None) -> datetime:
+def get_period_end(*, day: date | None = None) -> datetime:
     """The UTC midnight starting `day` (today by default): the end of a digest's period."""
     return datetime.combine(day or timezone.now().date(), time.min, tzinfo=UTC)
 
 
-def weekly_digest(*, until: datetime | None = None, days: int = DAYS, limit: int = LIMIT) -> Digest:
+def build_weekly_digest(
+    *, until: datetime | None = None, days: int = DAYS, limit: int = LIMIT
+) -> Digest:
     """The digest of the `days` before `until` (today's UTC midnight), `limit` rows a list."""
     if days < 1:
         raise ApplicationError(ErrorCode.INVALID, "A digest covers at least one day.", "days")
     if limit < 1:
         raise ApplicationError(ErrorCode.INVALID, "List at least one row.", "limit")
-    until = until or period_end()
+    until = until or get_period_end()
     since = until - timedelta(days=days)
     published = Challenge.objects.filter(status=ContentStatus.PUBLISHED).select_related(
         "author__user"
@@ -84,11 +86,11 @@ def weekly_digest(*, until: datetime | None = None, days: int = DAYS, limit: int
         new_challenge_count=new.count(),
         unanswered=list(unanswered[:limit]),
         unanswered_count=unanswered.count(),
-        top_contributors=top_contributors(since=since, until=until, limit=limit),
+        top_contributors=list_top_contributors(since=since, until=until, limit=limit),
     )
 
 
-def top_contributors(*, since: datetime, until: datetime, limit: int) -> list[ContributorGain]:
+def list_top_contributors(*, since: datetime, until: datetime, limit: int) -> list[ContributorGain]:
     """Who gained most reputation in [since, until): votes cast then on their answers,
     and their answers accepted then (the rule of hub.services.reputation)."""
     points: dict[int, int] = defaultdict(int)
@@ -119,7 +121,7 @@ def top_contributors(*, since: datetime, until: datetime, limit: int) -> list[Co
     return [ContributorGain(c, points[c.pk]) for c in ranked[:limit]]
 
 
-def digest_recipients() -> list[str]:
+def list_digest_recipients() -> list[str]:
     """HUB_DIGEST_RECIPIENTS, or every active moderator with an email address."""
     if settings.HUB_DIGEST_RECIPIENTS:
         return list(dict.fromkeys(settings.HUB_DIGEST_RECIPIENTS))
@@ -139,10 +141,10 @@ def send_weekly_digest(*, until: datetime | None = None) -> int:
     Each recipient's email is recorded (committed) before it is sent, so a run that dies
     midway is finished by the next run, or by the outbox sweep. Run outside a transaction.
     """
-    digest = weekly_digest(until=until)
+    digest = build_weekly_digest(until=until)
     body = digest.as_text()
     sent = 0
-    for address in digest_recipients():
+    for address in list_digest_recipients():
         email, _ = notifications.queue(
             kind=EmailKind.WEEKLY_DIGEST,
             key=f"{EmailKind.WEEKLY_DIGEST}:{digest.until.date().isoformat()}:{address}",

@@ -36,7 +36,7 @@ def test_new_challenges_are_the_published_ones_of_the_week_newest_first():
     ChallengeFactory(title="Today", created_at=UNTIL)
     ChallengeFactory(title="Pending", created_at=IN_WEEK, status=ContentStatus.PENDING)
 
-    digest = reports.weekly_digest(until=UNTIL)
+    digest = reports.build_weekly_digest(until=UNTIL)
 
     assert (digest.since, digest.until) == (UNTIL - timedelta(days=7), UNTIL)
     assert digest.new_challenges == [newer, older]
@@ -52,7 +52,7 @@ def test_unanswered_challenges_have_no_published_answer_and_the_longest_waiting_
     recent = ChallengeFactory(created_at=IN_WEEK)
     ChallengeFactory(created_at=UNTIL + timedelta(hours=1))  # after the period
 
-    digest = reports.weekly_digest(until=UNTIL)
+    digest = reports.build_weekly_digest(until=UNTIL)
 
     assert digest.unanswered == [oldest, only_hidden_answer, recent]
     assert digest.unanswered_count == 3
@@ -62,7 +62,7 @@ def test_lists_are_cut_at_the_limit_but_counts_are_whole():
     for day in range(4):
         ChallengeFactory(created_at=IN_WEEK - timedelta(days=day))
 
-    digest = reports.weekly_digest(until=UNTIL, limit=2)
+    digest = reports.build_weekly_digest(until=UNTIL, limit=2)
 
     assert len(digest.new_challenges) == len(digest.unanswered) == 2
     assert digest.new_challenge_count == digest.unanswered_count == 4
@@ -82,7 +82,7 @@ def test_top_contributors_rank_by_reputation_gained_in_the_week():
     vote(SolutionFactory(author=cyd), Vote.UP, IN_WEEK)  # +10
     vote(SolutionFactory(author=dan), Vote.DOWN, IN_WEEK)  # -2: gained nothing
 
-    digest = reports.weekly_digest(until=UNTIL)
+    digest = reports.build_weekly_digest(until=UNTIL)
 
     assert [(g.contributor.username, g.points) for g in digest.top_contributors] == [
         ("bob", 15),
@@ -95,7 +95,7 @@ def test_contributors_with_equal_gains_are_listed_by_username():
     for name in ("zed", "amy"):
         vote(SolutionFactory(author=ContributorFactory(user__username=name)), Vote.UP, IN_WEEK)
 
-    digest = reports.weekly_digest(until=UNTIL, limit=1)
+    digest = reports.build_weekly_digest(until=UNTIL, limit=1)
 
     assert [g.contributor.username for g in digest.top_contributors] == ["amy"]
 
@@ -103,7 +103,7 @@ def test_contributors_with_equal_gains_are_listed_by_username():
 @pytest.mark.parametrize(("days", "limit", "field"), [(0, 10, "days"), (7, 0, "limit")])
 def test_a_digest_needs_a_period_and_rows(days, limit, field):
     with pytest.raises(ApplicationError) as failure:
-        reports.weekly_digest(until=UNTIL, days=days, limit=limit)
+        reports.build_weekly_digest(until=UNTIL, days=days, limit=limit)
 
     assert failure.value.field == field
 
@@ -118,7 +118,7 @@ def test_the_digest_reads_as_text():
         accepted_at=IN_WEEK,
     )
 
-    text = reports.weekly_digest(until=UNTIL).as_text()
+    text = reports.build_weekly_digest(until=UNTIL).as_text()
 
     assert "Nexus weekly digest, Mon 16 Nov 2026 to Sun 22 Nov 2026 (UTC)" in text
     assert "New challenges: 1" in text
@@ -128,7 +128,7 @@ def test_the_digest_reads_as_text():
 
 
 def test_an_empty_week_says_so():
-    text = reports.weekly_digest(until=UNTIL).as_text()
+    text = reports.build_weekly_digest(until=UNTIL).as_text()
 
     assert "New challenges: 0\n  (none)" in text
     assert "(nobody gained reputation this week)" in text
@@ -239,4 +239,4 @@ def test_the_command_explains_bad_arguments(args, message):
 
 
 def test_period_end_is_a_utc_midnight():
-    assert reports.period_end(date(2026, 11, 23)) == UNTIL
+    assert reports.get_period_end(day=date(2026, 11, 23)) == UNTIL

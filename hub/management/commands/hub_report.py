@@ -30,7 +30,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, until=None, days, limit, send, **options):
-        end = reports.period_end(until)
+        end = reports.get_period_end(day=until)
         if send:
             if (days, limit) != (reports.DAYS, reports.LIMIT):
                 raise CommandError("--send emails the standard digest: drop --days and --limit.")
@@ -38,7 +38,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Digest emailed to {sent} new recipient(s).")
             return
         try:
-            digest = reports.weekly_digest(until=end, days=days, limit=limit)
+            digest = reports.build_weekly_digest(until=end, days=days, limit=limit)
         except ApplicationError as error:
             raise CommandError(f"--{error.field}: {error.message}") from error
         self.stdout.write(digest.as_text())
