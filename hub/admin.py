@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.db import models
 from django.http import HttpResponseRedirect
 
 from hub.errors import ApplicationError, ValidationErrors
@@ -22,6 +23,7 @@ from hub.models import (
     ModerationAction,
     ModerationActionKind,
     Project,
+    Resource,
     Revision,
     SeedRecord,
     Solution,
@@ -29,7 +31,7 @@ from hub.models import (
     Vote,
 )
 from hub.permissions import is_moderator
-from hub.services import challenges, learnings, moderation, solutions
+from hub.services import challenges, learnings, moderation, resources, solutions
 
 REFUSED = (ApplicationError, ValidationErrors)
 
@@ -250,6 +252,31 @@ class LearningAdmin(ContentAdmin):
             title=changed(form, "title"),
             summary=changed(form, "summary"),
             body=changed(form, "body"),
+            technologies=changed(form, "technologies", slugs),
+        )
+
+
+@admin.register(Resource)
+class ResourceAdmin(ContentAdmin):
+    list_display = ("title", "kind", "status", "url", "author", "created_at", "published_at")
+    list_filter = ("status", "kind", "technologies")
+    search_fields = ("title", "url", "summary", "author__user__username")
+    list_select_related = ("author__user",)
+    filter_horizontal = ("technologies",)
+    date_hierarchy = "created_at"
+    inlines = [RevisionInline]
+    editable = ("title", "url", "kind", "summary", "technologies")
+    # A URL typed without a scheme is read as https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def edit(self, request, obj, form):
+        resources.update_resource(
+            viewer=request.user,
+            resource_id=obj.pk,
+            title=changed(form, "title"),
+            url=changed(form, "url"),
+            kind=changed(form, "kind"),
+            summary=changed(form, "summary"),
             technologies=changed(form, "technologies", slugs),
         )
 
