@@ -1,9 +1,9 @@
 from django.db import transaction
 
 from hub.models import ContentStatus, Learning, LearningKind
-from hub.permissions import Viewer, is_moderator, require_can_edit, require_contributor
+from hub.permissions import Viewer, require_can_edit, require_contributor
 from hub.services.lookups import technologies_by_slug, visible_or_not_found
-from hub.services.revisions import revise
+from hub.services.revisions import back_to_review, revise, set_technologies
 from hub.services.rules import Checks
 from hub.slugs import create_with_unique_slug
 
@@ -68,15 +68,8 @@ def update_learning(
     if summary is not None and summary != learning.summary:
         learning.summary = summary
         changed.append("summary")
-    if techs is not None and {t.pk for t in techs} != set(
-        learning.technologies.values_list("pk", flat=True)
-    ):
-        learning.technologies.set(techs)
-        changed.append("technologies")
-    if changed and learning.status == ContentStatus.PUBLISHED and not is_moderator(viewer):
-        # What readers see was reviewed: an author's edit goes back to review, as a new
-        # submission does (a moderator's edit is reviewed already).
-        learning.status = ContentStatus.PENDING
+    changed += set_technologies(learning, techs)
+    back_to_review(learning, viewer, changed)
     if changed:
         learning.save()
     return learning

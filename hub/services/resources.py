@@ -4,10 +4,10 @@ from django.db import IntegrityError, transaction
 
 from hub.errors import ApplicationError, ErrorCode
 from hub.models import ContentStatus, Resource, ResourceKind, normalized_url
-from hub.permissions import Viewer, is_moderator, require_can_edit, require_contributor
+from hub.permissions import Viewer, require_can_edit, require_contributor
 from hub.selectors import get_content
 from hub.services.lookups import technologies_by_slug, visible_or_not_found
-from hub.services.revisions import revise
+from hub.services.revisions import back_to_review, revise, set_technologies
 from hub.services.rules import Checks
 from hub.slugs import create_with_unique_slug
 
@@ -77,23 +77,16 @@ def update_resource(
     checks.raise_if_any()
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
     changed = revise(resource, require_contributor(viewer), title, summary)
-    if page is not None and page != resource.normalized_url:
-        _refuse_duplicate(viewer, page)
-        resource.url = url
-        changed.append("url")
-    elif url is not None and url != resource.url:  # the same page, written another way
+    if url is not None and url != resource.url:
+        if page != resource.normalized_url:  # another page, not this one written otherwise
+            _refuse_duplicate(viewer, page)
         resource.url = url
         changed.append("url")
     if kind is not None and kind != resource.kind:
         resource.kind = kind
         changed.append("kind")
-    if techs is not None and {t.pk for t in techs} != set(
-        resource.technologies.values_list("pk", flat=True)
-    ):
-        resource.technologies.set(techs)
-        changed.append("technologies")
-    if changed and resource.status == ContentStatus.PUBLISHED and not is_moderator(viewer):
-        resource.status = ContentStatus.PENDING  # what readers see was reviewed
+    changed += set_technologies(resource, techs)
+    back_to_review(resource, viewer, changed)
     if changed:
         try:
             with transaction.atomic():

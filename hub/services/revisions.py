@@ -1,7 +1,8 @@
 from django.contrib.contenttypes.models import ContentType
 
 from hub import kinds
-from hub.models import Revision
+from hub.models import ContentStatus, Revision
+from hub.permissions import is_moderator
 
 
 def revised_fields(model) -> tuple[str | None, str] | None:
@@ -48,3 +49,21 @@ def apply_text(obj, title: str | None, body: str | None) -> list[str]:
         setattr(obj, body_field, body)
         changed.append(body_field)
     return changed
+
+
+def set_technologies(obj, technologies) -> list[str]:
+    """Link `obj` to exactly `technologies` (None: leave them); ["technologies"] if changed."""
+    if technologies is None:
+        return []
+    wanted = {t.pk for t in technologies}
+    if wanted == set(obj.technologies.values_list("pk", flat=True)):
+        return []
+    obj.technologies.set(technologies)
+    return ["technologies"]
+
+
+def back_to_review(obj, viewer, changed: list[str]) -> None:
+    """What readers see was reviewed: an author's edit of published content goes back to
+    review, as a new submission does (a moderator's edit is reviewed already)."""
+    if changed and obj.status == ContentStatus.PUBLISHED and not is_moderator(viewer):
+        obj.status = ContentStatus.PENDING
