@@ -6,8 +6,8 @@ text columns and computed columns, the orderings and the FilterSet of its lists,
 whether it is moderated, revised (which fields) and searchable (its search document),
 which content holds it (visibility), and where it lives in the hub document.
 
-hub/ speaks model names only: GraphQL fields that exist only in the API map to these
-names by hints declared next to the GraphQL types (schema/).
+hub/ speaks model names only: GraphQL fields that exist only in the API map to model-side
+names, or to a `View` of a relation, by hints declared next to the GraphQL types (schema/).
 """
 
 from __future__ import annotations
@@ -40,17 +40,31 @@ class Relation:
 
     target: type[Model]
     many: bool
-    # The model's relation name when the field is a filtered view of it.
-    lookup: str | None = None
     to_attr: str | None = None
-    # Narrows the related rows: a Q, or a function of the viewer giving one.
-    condition: Q | Callable | None = None
     # Self-nested fields (comment replies, a reply's parent) whose rows come with
     # this relation: their selections, at any depth, are folded into this one.
     folds: tuple[str, ...] = ()
 
-    def condition_for(self, viewer) -> Q | None:
-        return self.condition(viewer) if callable(self.condition) else self.condition
+
+@dataclass(frozen=True)
+class View:
+    """Some of a relation's rows, as a field of the API shows them (a challenge's accepted
+    solution): declared next to that field, the way optimizer hints are, and used as a
+    selection key. The planner loads the visible rows of `relation` matching `where` into
+    the attribute `name`; visibility is still the relation's own."""
+
+    relation: str
+    where: Q
+    name: str
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A computed column: its expression, and the relation it is computed from (a write
+    there changes it, for the response cache)."""
+
+    expression: Callable
+    reads: str
 
 
 @dataclass(frozen=True)
@@ -58,10 +72,10 @@ class Kind:
     model: type[Model]
     type_name: str
     relations: Mapping[str, Relation] = field(default_factory=dict)
-    # Long text columns, loaded only when one of the fields showing them is selected.
-    long_text: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    # field -> (annotation name, expression factory), added when the field is selected.
-    annotations: Mapping[str, tuple[str, Callable]] = field(default_factory=dict)
+    # Long text columns, loaded only when selected.
+    long_text: tuple[str, ...] = ()
+    # Computed columns by name, added when selected or ordered by.
+    annotations: Mapping[str, Annotation] = field(default_factory=dict)
     # To-one relations every row needs (Contributor.username lives on the user).
     always_joined: tuple[str, ...] = ()
     # orderBy value -> ORDER BY; every ordering ends in the primary key (stable pages).
@@ -79,6 +93,8 @@ class Kind:
     reindexes: tuple[str, ...] = ()
     # Relations to the content holding a row: visible only while that content is.
     containers: tuple[str, ...] = ()
+    # A row seen by one contributor only, named by this relation (a vote, by its voter).
+    private_to: str | None = None
     # The entry kind of the hub document (hub.content.document) that seeds it.
     document_entry: str | None = None
 
@@ -96,12 +112,6 @@ def _published_solution_count() -> Coalesce:
         .values("n")
     )
     return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
-
-
-def _own_votes(viewer) -> Q:
-    from hub.permissions import contributor_id_of
-
-    return Q(voter_id=contributor_id_of(viewer) or 0)
 
 
 # A thread (a challenge's or solution's comments) loads all its comments at once:
@@ -124,7 +134,7 @@ KINDS: tuple[Kind, ...] = (
             "challenges": Relation(Challenge, many=True),
             "resources": Relation(Resource, many=True),
         },
-        long_text={"learned": ("learned",), "learned_html": ("learned_html",)},
+        long_text=("learned", "learned_html"),
         orderings={"NAME": ("name", "id"), "TITLE": ("name", "id"), **_CREATED},
         default_order="NAME",
         filterset="TechnologyFilter",
@@ -144,7 +154,7 @@ KINDS: tuple[Kind, ...] = (
             "author": Relation(Contributor, many=False),
             "revisions": Relation(Revision, many=True),
         },
-        long_text={"body": ("body",), "body_html": ("body_html",)},
+        long_text=("body", "body_html"),
         orderings={**_CREATED, "TITLE": ("title", "id")},
         default_order="NEWEST",
         filterset="LearningFilter",
@@ -165,7 +175,7 @@ KINDS: tuple[Kind, ...] = (
             "technologies": Relation(Technology, many=True),
             "challenges": Relation(Challenge, many=True),
         },
-        long_text={"description": ("description",), "description_html": ("description_html",)},
+        long_text=("description", "description_html"),
         orderings={**_CREATED, "TITLE": ("title", "id")},
         default_order="TITLE",
         filterset="ProjectFilter",
@@ -185,18 +195,13 @@ KINDS: tuple[Kind, ...] = (
             "author": Relation(Contributor, many=False),
             "technologies": Relation(Technology, many=True),
             "solutions": Relation(Solution, many=True),
-            "accepted_solution": Relation(
-                Solution,
-                many=True,
-                lookup="solutions",
-                to_attr="accepted_solutions",
-                condition=Q(is_accepted=True),
-            ),
             "comments": Relation(Comment, many=True, to_attr="thread_comments", folds=THREAD),
             "revisions": Relation(Revision, many=True),
         },
-        long_text={"description": ("description",), "description_html": ("description_html",)},
-        annotations={"solution_count": ("published_solution_count", _published_solution_count)},
+        long_text=("description", "description_html"),
+        annotations={
+            "published_solution_count": Annotation(_published_solution_count, reads="solutions")
+        },
         orderings={
             **_CREATED,
             "TITLE": ("title", "id"),
@@ -223,11 +228,9 @@ KINDS: tuple[Kind, ...] = (
             "author": Relation(Contributor, many=False),
             "comments": Relation(Comment, many=True, to_attr="thread_comments", folds=THREAD),
             "revisions": Relation(Revision, many=True),
-            "viewer_vote": Relation(
-                Vote, many=True, lookup="votes", to_attr="viewer_votes", condition=_own_votes
-            ),
+            "votes": Relation(Vote, many=True),
         },
-        long_text={"body": ("body",), "body_html": ("body_html",)},
+        long_text=("body", "body_html"),
         moderated=True,
         revised_fields=(None, "body"),
         search_document=lambda obj: {
@@ -246,7 +249,7 @@ KINDS: tuple[Kind, ...] = (
             "parent": Relation(Comment, many=False, to_attr="visible_parent"),
             "replies": Relation(Comment, many=True, to_attr="thread_replies"),
         },
-        long_text={"body": ("body",), "body_html": ("body_html",)},
+        long_text=("body", "body_html"),
         moderated=True,
         # A comment has exactly one target: its challenge or its solution.
         containers=("challenge", "solution"),
@@ -259,7 +262,7 @@ KINDS: tuple[Kind, ...] = (
             "author": Relation(Contributor, many=False),
             "revisions": Relation(Revision, many=True),
         },
-        long_text={"summary": ("summary",), "summary_html": ("summary_html",)},
+        long_text=("summary", "summary_html"),
         orderings={**_CREATED, "TITLE": ("title", "id")},
         default_order="TITLE",
         filterset="ResourceFilter",
@@ -273,6 +276,8 @@ KINDS: tuple[Kind, ...] = (
         },
         document_entry="resource",
     ),
+    # Individual votes are private: only the score is public.
+    Kind(Vote, "Vote", private_to="voter"),
     Kind(Revision, "Revision", relations={"editor": Relation(Contributor, many=False)}),
     Kind(Flag, "Flag", relations={"reporter": Relation(Contributor, many=False)}),
     Kind(
@@ -283,7 +288,7 @@ KINDS: tuple[Kind, ...] = (
             "solutions": Relation(Solution, many=True),
             "learnings": Relation(Learning, many=True),
         },
-        long_text={"bio": ("bio",)},
+        long_text=("bio",),
         always_joined=("user",),
     ),
 )

@@ -49,9 +49,13 @@ def visible_q(user, model, prefix: str = "") -> Q:
 
     Moderated content: published or the user's own, and inside content (its containers) the
     user may see, so an author's own solution on a hidden challenge stays hidden with it.
-    Moderators see everything; other models are public. An empty Q means no filter.
+    Moderators see everything of it. A private row (a vote) is seen by its contributor
+    only, moderators included. Other models are public. An empty Q means no filter.
     """
     kind = kinds.of(model)
+    if kind.private_to:
+        own = contributor_id_of(user)
+        return Q(**{f"{prefix}{kind.private_to}_id": own}) if own else Q(**{f"{prefix}pk__in": []})
     if not kind.moderated or is_moderator(user):
         return Q()
     rule = Q(**{f"{prefix}status": ContentStatus.PUBLISHED})

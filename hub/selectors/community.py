@@ -54,10 +54,11 @@ def get_comment_parent(
 
 
 def get_viewer_vote(*, viewer: Viewer, solution: Solution) -> int | None:
-    """The viewer's own vote on the solution: 1, -1 or None."""
+    """The viewer's own vote on the solution: 1, -1 or None (a vote is seen by its voter
+    only, hub.permissions.visible_q)."""
     if contributor_id_of(viewer) is None:
         return None
-    votes = related(solution, "viewer_vote", viewer)
+    votes = related(solution, "votes", viewer)
     vote = next(iter(votes), None)
     return vote.value if vote is not None else None
 

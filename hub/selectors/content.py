@@ -65,9 +65,9 @@ def list_content(
     if order not in kind.orderings:
         raise ApplicationError(ErrorCode.INVALID, f"Unknown order {order!r}.", field="order_by")
     ordering = kind.orderings[order]
-    for name, (annotation, _) in kind.annotations.items():
+    for name in kind.annotations:
         # An ordering on a computed column needs it, selected or not.
-        if any(key.lstrip("-") == annotation for key in ordering) and name not in selection:
+        if any(key.lstrip("-") == name for key in ordering) and name not in selection:
             qs = annotate_for(qs, model, name)
     return qs.order_by(*ordering)
 
@@ -112,7 +112,7 @@ def get_contributor_by_username(
 
 def count_published_solutions(*, challenge: Challenge) -> int:
     """Published solutions of the challenge (the same for every viewer)."""
-    value = getattr(challenge, kinds.of(Challenge).annotations["solution_count"][0], None)
+    value = getattr(challenge, "published_solution_count", None)
     if value is None:
         value = challenge.solutions.filter(status=ContentStatus.PUBLISHED).count()
     return value

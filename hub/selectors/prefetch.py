@@ -2,7 +2,8 @@
 
 Callers pass a *selection*: a nested mapping of the model-side field names a
 client asked for (connection wrappers already removed), e.g.
-``{"title": {}, "author": {"username": {}}, "solutions": {"author": {}}}``.
+``{"title": {}, "author": {"username": {}}, "solutions": {"author": {}}}``; a key may
+also be a `hub.kinds.View`, some rows of a relation (a challenge's accepted solution).
 Each selected relation is loaded up front, so a list costs a fixed number of
 SQL statements however many rows it has:
 
@@ -19,23 +20,44 @@ visibility the row's own rule already includes.
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Model, Prefetch, Q, QuerySet
 
 from hub import kinds
+from hub.kinds import View
 from hub.permissions import is_container, visible_q
 
-Selection = Mapping[str, "Selection"]
+Selection = Mapping["str | View", "Selection"]
+
+
+@dataclass(frozen=True)
+class _Load:
+    """How one selection key of a model loads: a relation, or a View of one."""
+
+    relation: kinds.Relation
+    lookup: str  # the model's relation name
+    to_attr: str | None
+    where: Q | None
+
+
+def _load(model: type[Model], key) -> _Load | None:
+    relations = kinds.of(model).relations
+    if isinstance(key, View):
+        # (Fragments on several types merge into one selection: a key may be another's.)
+        relation = relations.get(key.relation)
+        return relation and _Load(relation, key.relation, key.name, key.where)
+    relation = relations.get(key)
+    return relation and _Load(relation, key, relation.to_attr, None)
 
 
 def _relations(model: type[Model]):
     return kinds.of(model).relations
 
 
-def annotate_for(qs: QuerySet, model: type[Model], field: str) -> QuerySet:
-    name, expression = kinds.of(model).annotations[field]
-    return qs.annotate(**{name: expression()})
+def annotate_for(qs: QuerySet, model: type[Model], name: str) -> QuerySet:
+    return qs.annotate(**{name: kinds.of(model).annotations[name].expression()})
 
 
 def visible_queryset(model: type[Model], viewer, selection: Selection | None = None, base=None):
@@ -76,34 +98,33 @@ def _filtered(model: type[Model], field: str, viewer) -> bool:
     return not is_container(model, field) and bool(visible_q(viewer, relation.target))
 
 
-def _joinable(model: type[Model], field: str, viewer, selection: Selection) -> bool:
-    """Whether the to-one `model.<field>`, with what is selected below it, loads by joins."""
-    relation = _relations(model)[field]
-    if _filtered(model, field, viewer):
+def _joinable(model: type[Model], load: _Load, viewer, selection: Selection) -> bool:
+    """Whether the to-one relation, with what is selected below it, loads by joins."""
+    if load.relation.many or _filtered(model, load.lookup, viewer):
         return False
-    return not _has_lists(relation.target, viewer, selection)
+    return not _has_lists(load.relation.target, viewer, selection)
 
 
 def _has_lists(model: type[Model], viewer, selection: Selection) -> bool:
     """Whether loading `selection` of `model` needs more than joins."""
-    relations = _relations(model)
-    for field, sub in selection.items():
-        if field in kinds.of(model).annotations:
+    for key, sub in selection.items():
+        if key in kinds.of(model).annotations:
             return True
-        relation = relations.get(field)
-        if relation and (relation.many or not _joinable(model, field, viewer, sub)):
+        load = _load(model, key)
+        if load and not _joinable(model, load, viewer, sub):
             return True
     return False
 
 
-def _back_reference(model: type[Model], field: str, viewer) -> str | None:
-    """The to-one field by which the rows of the list `model.<field>` point back at the
+def _back_reference(model: type[Model], key, viewer) -> str | None:
+    """The to-one field by which the rows of the list `model.<key>` point back at the
     row they hang from, if Django sets it to that very object (a reverse foreign key) and
     it needs no filter: a challenge's solutions' `challenge` is the challenge itself."""
-    relation = _relations(model)[field]
-    if not relation.many:
+    load = _load(model, key)
+    if not load.relation.many:
         return None
-    model_field = model._meta.get_field(relation.lookup or field)
+    relation = load.relation
+    model_field = model._meta.get_field(load.lookup)
     if not model_field.one_to_many or not hasattr(model_field, "field"):
         return None
     back = model_field.field.name
@@ -120,7 +141,7 @@ def _lift_back_references(model: type[Model], viewer, selection: Selection) -> S
     while moved:
         moved = False
         for field, sub in list(lifted.items()):
-            back = _relations(model).get(field) and _back_reference(model, field, viewer)
+            back = _load(model, field) and _back_reference(model, field, viewer)
             if back and back in sub:
                 extra = sub[back]
                 lifted[field] = {name: s for name, s in sub.items() if name != back}
@@ -134,17 +155,14 @@ def _plan(model, viewer, selection: Selection, prefix: str):
     kind = kinds.of(model)
     joins = [f"{prefix}{name}" for name in kind.always_joined]
     prefetches = []
-    deferred = [
-        f"{prefix}{column}"
-        for column, shown_by in kind.long_text.items()
-        if not any(field in selection for field in shown_by)
-    ]
-    for field, sub in selection.items():
-        relation = kind.relations.get(field)
-        if relation is None:
+    deferred = [f"{prefix}{column}" for column in kind.long_text if column not in selection]
+    for key, sub in selection.items():
+        load = _load(model, key)
+        if load is None:
             continue
-        lookup = f"{prefix}{relation.lookup or field}"
-        if not relation.many and _joinable(model, field, viewer, sub):
+        relation = load.relation
+        lookup = f"{prefix}{load.lookup}"
+        if _joinable(model, load, viewer, sub):
             joins.append(lookup)
             sub_joins, sub_prefetches, sub_deferred = _plan(
                 relation.target, viewer, sub, f"{lookup}__"
@@ -155,36 +173,35 @@ def _plan(model, viewer, selection: Selection, prefix: str):
             continue
         sub = fold(sub, relation.folds)
         related_qs = visible_queryset(relation.target, viewer, sub)
-        condition = relation.condition_for(viewer)
-        if condition is not None:
-            related_qs = related_qs.filter(condition)
-        prefetches.append(Prefetch(lookup, queryset=related_qs, to_attr=relation.to_attr))
+        if load.where is not None:
+            related_qs = related_qs.filter(load.where)
+        prefetches.append(Prefetch(lookup, queryset=related_qs, to_attr=load.to_attr))
     return joins, prefetches, deferred
 
 
-def related(obj: Model, field: str, viewer, selection: Selection | None = None):
-    """The rows behind `obj.<field>`: the prefetched ones, or a visible queryset
-    loading what `selection` needs (for objects that did not come from a list)."""
-    relation = _relations(type(obj))[field]
-    if relation.to_attr:
-        if hasattr(obj, relation.to_attr):
-            return getattr(obj, relation.to_attr)
+def related(obj: Model, field: "str | View", viewer, selection: Selection | None = None):
+    """The rows behind `obj.<field>` (a relation or a View of one): the prefetched ones,
+    or a visible queryset loading what `selection` needs (for objects that did not come
+    from a list)."""
+    load = _load(type(obj), field)
+    if load.to_attr:
+        if hasattr(obj, load.to_attr):
+            return getattr(obj, load.to_attr)
     elif field in getattr(obj, "_prefetched_objects_cache", {}):
         return getattr(obj, field).all()
     if selection is not None:
-        selection = fold(selection, relation.folds)
+        selection = fold(selection, load.relation.folds)
         # The rows' back reference is `obj`, loaded already by whoever loaded it.
         back = _back_reference(type(obj), field, viewer)
         selection = {name: sub for name, sub in selection.items() if name != back}
     qs = visible_queryset(
-        relation.target, viewer, selection, base=getattr(obj, relation.lookup or field).all()
+        load.relation.target, viewer, selection, base=getattr(obj, load.lookup).all()
     )
-    condition = relation.condition_for(viewer)
-    if condition is not None:
-        qs = qs.filter(condition)
-    if relation.to_attr:
+    if load.where is not None:
+        qs = qs.filter(load.where)
+    if load.to_attr:
         rows = list(qs)
-        setattr(obj, relation.to_attr, rows)
+        setattr(obj, load.to_attr, rows)
         return rows
     return qs
 

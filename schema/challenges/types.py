@@ -1,12 +1,17 @@
 import graphene
+from django.db.models import Q
 
 from hub import selectors
+from hub.kinds import View
 from hub.models import Challenge, Solution
 from schema.comments.types import resolve_comment_thread
 from schema.core.connection import ConnectionField
 from schema.core.enums import ContentStatusEnum, VoteValueEnum, enum_field
 from schema.core.selection import selection_of
 from schema.core.types import HubObjectType, related_resolver
+
+# The accepted one among a challenge's solutions (at most one, by a database constraint).
+ACCEPTED = View("solutions", where=Q(is_accepted=True), name="accepted_solutions")
 
 
 class ChallengeType(HubObjectType):
@@ -44,8 +49,7 @@ class ChallengeType(HubObjectType):
             "published_at",
         )
 
-    # GraphQL fields to model-side names, for the response cache (schema.core.dependencies).
-    model_reads = {"acceptedSolution": "solutions", "solutionCount": "solutions"}
+    model_hints = {"acceptedSolution": ACCEPTED, "solutionCount": "published_solution_count"}
 
     resolve_technologies = related_resolver("technologies")
     resolve_solutions = related_resolver("solutions")
@@ -54,7 +58,7 @@ class ChallengeType(HubObjectType):
 
     @staticmethod
     def resolve_accepted_solution(root, info):
-        rows = selectors.related(root, "accepted_solution", info.context.user, selection_of(info))
+        rows = selectors.related(root, ACCEPTED, info.context.user, selection_of(info))
         return next(iter(rows), None)
 
     @staticmethod
@@ -93,7 +97,7 @@ class SolutionType(HubObjectType):
             "published_at",
         )
 
-    model_reads = {"viewerVote": "votes"}
+    model_hints = {"viewerVote": "votes"}
 
     resolve_revisions = related_resolver("revisions")
     resolve_comments = staticmethod(resolve_comment_thread)

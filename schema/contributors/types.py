@@ -23,8 +23,7 @@ class ContributorType(HubObjectType):
         description = "A member of the hub: public profile and contributions."
         fields = ("id", "display_name", "bio", "discord_handle", "joined_at", "reputation")
 
-    # GraphQL fields to model-side names, for the response cache (schema.core.dependencies).
-    model_reads = {"username": "user"}
+    model_hints = {"username": "user"}
 
     resolve_challenges = related_resolver("challenges")
     resolve_solutions = related_resolver("solutions")

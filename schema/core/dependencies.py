@@ -9,7 +9,8 @@ visible only inside a visible challenge); an argument reads what it filters on.
 
 Anything not understood reads EVERYTHING (every version): a new field or type is
 never cached too long, only too briefly, until it is described here or by a
-`model_reads` hint on its type (the GraphQL field name to a model-side name).
+`model_hints` entry on its type (schema.core.selection.model_key: the model-side name,
+computed column or View behind a GraphQL field).
 
 The walk is schema.core.walk's `expand`; it runs once per validated document and
 operation, and the query limits have bounded the expanded selection first.
@@ -18,7 +19,6 @@ operation, and the query limits have bounded the expanded selection first.
 from __future__ import annotations
 
 from django.core.exceptions import FieldDoesNotExist
-from graphene.utils.str_converters import to_snake_case
 from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
@@ -27,9 +27,12 @@ from graphql import (
     is_leaf_type,
 )
 
+from hub import kinds as hub_kinds
 from hub import versions
+from hub.kinds import View
 from hub.models import SearchDocument
 from hub.permissions import visibility_models
+from schema.core.selection import model_key
 from schema.core.walk import child_type, expand, fragments_of
 
 EVERYTHING = versions.EVERYTHING
@@ -128,12 +131,19 @@ def _field_reads(schema, on_type, name: str) -> set[str]:
         if on_type in (schema.query_type, schema.mutation_type) or _is_plumbing(on_type):
             return set()
         return {EVERYTHING}
-    hints = getattr(on_type.graphene_type, "model_reads", {})
-    source = hints.get(name, to_snake_case(name))
+    source = model_key(on_type, name)
+    if isinstance(source, View):
+        source = source.relation
+    annotation = hub_kinds.of(model).annotations.get(source)
+    if annotation is not None:
+        source = annotation.reads
     try:
         field = model._meta.get_field(source)
     except FieldDoesNotExist:
         return {EVERYTHING}
+    if field.is_relation and field.related_model is None:
+        # A generic relation (a flag's target): the target's own type is walked below.
+        return _rows_of(model)
     if field.is_relation:
         return _rows_of(model) | _rows_of(field.related_model)
     return versions.kinds_read(model, field.name)

@@ -1,8 +1,10 @@
 """What a client selected below a field, as a plain nested dict for hub selectors.
 
-Field names become snake_case; fragments are merged (type conditions included:
-prefetching a superset is harmless) and connection wrappers (`edges` of a
-connection, `node` of an edge) are removed, so
+Field names become model-side names: the `model_hints` entry of the field's type
+(`acceptedSolution` is a `hub.kinds.View` of `solutions`, `solutionCount` the annotation
+`published_solution_count`), else the field's snake_case name. Fragments are merged
+(type conditions included: prefetching a superset is harmless) and connection
+wrappers (`edges` of a connection, `node` of an edge) are removed, so
 `challenges { edges { node { author { username } } } }` gives
 `{"author": {"username": {}}}`. The walk is schema.core.walk's, the one the
 query limits use; those limits have bounded the expanded selection before any
@@ -15,6 +17,13 @@ from graphene.utils.str_converters import to_snake_case
 from graphql import get_named_type
 
 from schema.core.walk import child_type, expand, is_connection_wrapper
+
+
+def model_key(graphql_type, field_name: str):
+    """The model-side name, or `hub.kinds.View`, behind a field of a GraphQL type."""
+    hints = getattr(getattr(graphql_type, "graphene_type", None), "model_hints", None)
+    hint = hints.get(field_name) if hints else None
+    return hint if hint is not None else to_snake_case(field_name)
 
 
 def selection_of(info) -> dict:
@@ -54,6 +63,6 @@ def _collect(info, parent_type, selection_sets, into: dict) -> None:
         if is_connection_wrapper(on_type, name):
             target = into
         else:
-            target = into.setdefault(to_snake_case(name), {})
+            target = into.setdefault(model_key(on_type, name), {})
         if node.selection_set:
             _collect(info, child_type(on_type, name), [node.selection_set], target)

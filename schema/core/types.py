@@ -24,7 +24,15 @@ class Node(graphene.relay.Node):
 
 
 class HubObjectType(DjangoObjectType):
-    """A Relay node whose node(id) lookup honours what the viewer may see."""
+    """A Relay node whose node(id) lookup honours what the viewer may see.
+
+    `model_hints` maps GraphQL fields that are not model fields to what they read on the
+    model side: a field, a computed column (hub.kinds annotations) or a `hub.kinds.View`
+    of a relation. The selection handed to hub/ and the response cache's dependencies
+    both read it, so a new API-only field needs no edit in hub/.
+    """
+
+    model_hints: dict = {}
 
     class Meta:
         abstract = True

@@ -33,8 +33,7 @@ class FlagType(HubObjectType):
         description = "A report of content for moderators."
         fields = ("id", "note", "created_at", "resolved_at")
 
-    # GraphQL fields to model-side names, for the response cache (schema.core.dependencies).
-    model_reads = {"isOpen": "resolved_at", "target": "object_id"}
+    model_hints = {"isOpen": "resolved_at"}
 
     @classmethod
     def get_node(cls, info, id):

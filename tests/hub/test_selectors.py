@@ -4,10 +4,21 @@ from itertools import product
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 
 from hub import selectors
 from hub.errors import ApplicationError, ErrorCode
-from hub.models import Challenge, Comment, ContentStatus, Learning, Project, Solution, Technology
+from hub.kinds import View
+from hub.models import (
+    Challenge,
+    Comment,
+    ContentStatus,
+    Learning,
+    Project,
+    Solution,
+    Technology,
+    Vote,
+)
 from tests.factories import (
     ChallengeFactory,
     ContributorFactory,
@@ -71,6 +82,21 @@ class TestVisibility:
 
         assert selectors.list_content(model=Technology, viewer=ANONYMOUS).count() == 1
         assert selectors.list_content(model=Project, viewer=ANONYMOUS).count() == 1
+
+    def test_a_vote_is_seen_by_its_voter_only_moderators_included(self, author, moderator_user):
+        solution = SolutionFactory()
+        Vote.objects.create(solution=solution, voter=author, value=1)
+        Vote.objects.create(solution=solution, voter=moderator_user.contributor, value=-1)
+
+        def seen_by(viewer):
+            return sorted(v.value for v in selectors.visible_queryset(Vote, viewer))
+
+        assert seen_by(ANONYMOUS) == []
+        assert seen_by(author.user) == [1]
+        assert seen_by(moderator_user) == [-1]
+        assert selectors.get_viewer_vote(viewer=moderator_user, solution=solution) == -1
+        stranger = ContributorFactory().user
+        assert selectors.get_viewer_vote(viewer=stranger, solution=solution) is None
 
 
 class TestLists:
@@ -208,6 +234,10 @@ class TestLookups:
         assert selectors.get_contributor_by_username(viewer=ANONYMOUS, username="nobody") is None
 
 
+# A view of a relation, as the API declares one next to a field (ChallengeType.acceptedSolution).
+ACCEPTED = View("solutions", where=Q(is_accepted=True), name="accepted_solutions")
+
+
 class TestSelectionLoading:
     def test_selected_relations_are_loaded_up_front(self, author, django_assert_num_queries):
         for _ in range(3):
@@ -220,8 +250,8 @@ class TestSelectionLoading:
             "project": {"title": {}},
             "technologies": {"name": {}},
             "solutions": {"body": {}, "author": {"username": {}}},
-            "accepted_solution": {"body": {}},
-            "solution_count": {},
+            ACCEPTED: {"body": {}},
+            "published_solution_count": {},
         }
 
         # challenges (author, user, project joined) + technologies + solutions + accepted
@@ -235,7 +265,7 @@ class TestSelectionLoading:
                 assert len(selectors.related(challenge, "technologies", ANONYMOUS)) == 1
                 solutions = selectors.related(challenge, "solutions", ANONYMOUS)
                 assert [s.author.username for s in solutions] == ["author", "author"]
-                assert list(selectors.related(challenge, "accepted_solution", ANONYMOUS)) == []
+                assert list(selectors.related(challenge, ACCEPTED, ANONYMOUS)) == []
                 assert selectors.count_published_solutions(challenge=challenge) == 2
 
     def test_related_without_a_prefetch_queries_visible_rows(self, db):
