@@ -1,22 +1,28 @@
-import graphene
+import importlib
+import importlib.util
+import pkgutil
 
-from schema.challenges.types import ChallengeType, SolutionType
-from schema.learnings.types import LearningType
-from schema.projects.types import ProjectType
-from schema.resources.types import ResourceType
-from schema.technologies.types import TechnologyType
+import graphene
+from graphene_django.registry import get_global_registry
+
+import schema
+from hub import kinds
+
+
+def searchable_types() -> tuple:
+    """The GraphQL type of each searchable kind (hub.kinds), in the registry's order: every
+    domain's `types` module is imported, so graphene-django knows each model's type."""
+    for domain in pkgutil.iter_modules(schema.__path__):
+        if domain.ispkg and importlib.util.find_spec(f"schema.{domain.name}.types"):
+            importlib.import_module(f"schema.{domain.name}.types")
+    registry = get_global_registry()
+    return tuple(registry.get_type_for_model(model) for model in kinds.searchable())
 
 
 class SearchResult(graphene.Union):
     class Meta:
-        types = (
-            TechnologyType,
-            LearningType,
-            ProjectType,
-            ChallengeType,
-            SolutionType,
-            ResourceType,
-        )
+        description = "One search hit: any searchable kind of content."
+        types = searchable_types()
 
 
 class HubStats(graphene.ObjectType):
