@@ -4,7 +4,7 @@ from hub.services import accounts
 from schema.accounts import tokens
 from schema.contributors.types import ContributorType
 from schema.core.enums import TrackEnum, enum_value
-from schema.core.mutations import HubMutation, payload
+from schema.core.mutations import HubMutation, payload, service_arguments
 
 
 class RegisterInput(graphene.InputObjectType):
@@ -57,13 +57,7 @@ class UpdateProfile(HubMutation):
 
     @classmethod
     def perform(cls, info, viewer, input):
-        contributor = accounts.update_profile(
-            viewer=viewer,
-            display_name=input.get("display_name"),
-            bio=input.get("bio"),
-            discord_handle=input.get("discord_handle"),
-            track=enum_value(input.get("track")),
-        )
+        contributor = accounts.update_profile(viewer=viewer, **service_arguments(input))
         return payload(cls, contributor=contributor)
 
 

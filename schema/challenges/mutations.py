@@ -4,9 +4,8 @@ from hub import selectors
 from hub.models import Challenge, Solution
 from hub.services import challenges, solutions
 from schema.challenges.types import ChallengeType, SolutionType
-from schema.core.enums import VoteValueEnum, enum_value
-from schema.core.ids import decode_pk
-from schema.core.mutations import HubMutation, payload, user_error
+from schema.core.enums import VoteValueEnum
+from schema.core.mutations import HubMutation, payload, service_arguments, user_error
 from schema.core.selection import selection_of
 
 
@@ -17,18 +16,6 @@ class SubmitChallengeInput(graphene.InputObjectType):
     technologies = graphene.List(graphene.NonNull(graphene.String), description="Slugs.")
 
 
-def _challenge_input(input) -> dict:
-    return {name: input.get(name) for name in challenges.FIELDS}
-
-
-def _challenge_pk(input, field="id") -> int:
-    return decode_pk(input.get(field), field, "Challenge", Challenge)
-
-
-def _solution_pk(input, field="id") -> int:
-    return decode_pk(input.get(field), field, "Solution", Solution)
-
-
 class SubmitChallenge(HubMutation):
     class Arguments:
         input = SubmitChallengeInput(required=True)
@@ -37,9 +24,8 @@ class SubmitChallenge(HubMutation):
 
     @classmethod
     def perform(cls, info, viewer, input):
-        return payload(
-            cls, challenge=challenges.submit_challenge(viewer=viewer, **_challenge_input(input))
-        )
+        challenge = challenges.submit_challenge(viewer=viewer, **service_arguments(input))
+        return payload(cls, challenge=challenge)
 
 
 class UpdateChallengeInput(SubmitChallengeInput):
@@ -56,9 +42,8 @@ class UpdateChallenge(HubMutation):
 
     @classmethod
     def perform(cls, info, viewer, input):
-        challenge = challenges.update_challenge(
-            viewer=viewer, challenge_id=_challenge_pk(input), **_challenge_input(input)
-        )
+        arguments = service_arguments(input, id=("challenge_id", Challenge))
+        challenge = challenges.update_challenge(viewer=viewer, **arguments)
         return payload(cls, challenge=challenge)
 
 
@@ -74,7 +59,9 @@ class DeleteChallenge(HubMutation):
 
     @classmethod
     def perform(cls, info, viewer, input):
-        challenges.delete_challenge(viewer=viewer, challenge_id=_challenge_pk(input))
+        challenges.delete_challenge(
+            viewer=viewer, **service_arguments(input, id=("challenge_id", Challenge))
+        )
         return payload(cls, deleted_id=input["id"])
 
 
@@ -92,7 +79,7 @@ class BulkSubmitChallenges(HubMutation):
 
     @classmethod
     def perform(cls, info, viewer, input):
-        items = [_challenge_input(item) for item in input["challenges"]]
+        items = [service_arguments(item) for item in input["challenges"]]
         created, errors = challenges.bulk_submit_challenges(viewer=viewer, items=items)
         # Loaded again as a list is, so the payload's nested fields cost no N+1.
         loaded = selectors.list_content_in_order(
@@ -124,9 +111,8 @@ class SubmitSolution(HubMutation):
 
     @classmethod
     def perform(cls, info, viewer, input):
-        solution = solutions.submit_solution(
-            viewer=viewer, challenge_id=_challenge_pk(input, "challenge_id"), body=input.get("body")
-        )
+        arguments = service_arguments(input, challenge_id=("challenge_id", Challenge))
+        solution = solutions.submit_solution(viewer=viewer, **arguments)
         return payload(cls, solution=solution)
 
 
@@ -143,9 +129,8 @@ class UpdateSolution(HubMutation):
 
     @classmethod
     def perform(cls, info, viewer, input):
-        solution = solutions.update_solution(
-            viewer=viewer, solution_id=_solution_pk(input), body=input.get("body")
-        )
+        arguments = service_arguments(input, id=("solution_id", Solution))
+        solution = solutions.update_solution(viewer=viewer, **arguments)
         return payload(cls, solution=solution)
 
 
@@ -157,7 +142,9 @@ class DeleteSolution(HubMutation):
 
     @classmethod
     def perform(cls, info, viewer, input):
-        solutions.delete_solution(viewer=viewer, solution_id=_solution_pk(input))
+        solutions.delete_solution(
+            viewer=viewer, **service_arguments(input, id=("solution_id", Solution))
+        )
         return payload(cls, deleted_id=input["id"])
 
 
@@ -176,11 +163,8 @@ class VoteSolution(HubMutation):
 
     @classmethod
     def perform(cls, info, viewer, input):
-        solution = solutions.vote_solution(
-            viewer=viewer,
-            solution_id=_solution_pk(input, "solution_id"),
-            value=enum_value(input["value"]),
-        )
+        arguments = service_arguments(input, solution_id=("solution_id", Solution))
+        solution = solutions.vote_solution(viewer=viewer, **arguments)
         return payload(cls, solution=solution)
 
 
@@ -199,9 +183,8 @@ class AcceptSolution(HubMutation):
 
     @classmethod
     def perform(cls, info, viewer, input):
-        solution = solutions.accept_solution(
-            viewer=viewer, solution_id=_solution_pk(input, "solution_id")
-        )
+        arguments = service_arguments(input, solution_id=("solution_id", Solution))
+        solution = solutions.accept_solution(viewer=viewer, **arguments)
         return payload(cls, challenge=solution.challenge, solution=solution)
 
 

@@ -3,8 +3,8 @@ import graphene
 from hub.models import Challenge, Comment, Solution
 from hub.services import comments
 from schema.comments.types import CommentType
-from schema.core.ids import decode_id, decode_pk
-from schema.core.mutations import HubMutation, payload
+from schema.core.ids import decode_id
+from schema.core.mutations import HubMutation, payload, service_arguments
 
 
 class AddCommentInput(graphene.InputObjectType):
@@ -24,14 +24,9 @@ class AddComment(HubMutation):
         model, pk = decode_id(
             input["target_id"], "target_id", {"Challenge": Challenge, "Solution": Solution}
         )
-        parent_id = input.get("parent_id")
-        comment = comments.add_comment(
-            viewer=viewer,
-            target_model=model,
-            target_id=pk,
-            parent_id=decode_pk(parent_id, "parent_id", "Comment", Comment) if parent_id else None,
-            body=input.get("body"),
-        )
+        arguments = service_arguments(input, parent_id=("parent_id", Comment))
+        arguments.update(target_model=model, target_id=pk)
+        comment = comments.add_comment(viewer=viewer, **arguments)
         return payload(cls, comment=comment)
 
 

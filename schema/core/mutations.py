@@ -6,10 +6,14 @@ payload's `errors` list, with the payload's objects left null.
 """
 
 import graphene
+from django.db.models import Model
 from graphene.utils.str_converters import to_camel_case
 
+from hub import kinds
 from hub.errors import ApplicationError, ErrorCode, ValidationErrors
 from hub.permissions import require_moderator, require_signed_in
+from schema.core.enums import enum_value
+from schema.core.ids import decode_pk
 
 _PAYLOAD_CODES = [
     ErrorCode.REQUIRED,
@@ -82,6 +86,24 @@ class HubMutation(graphene.Mutation):
     @classmethod
     def perform(cls, info, viewer, input):
         raise NotImplementedError
+
+
+def service_arguments(input, **ids: tuple[str, type[Model]]) -> dict:
+    """The input as a hub service's keyword arguments: every field its type declares (None
+    where not sent), enum members as plain values, and each global id named in `ids`
+    (input field=(argument, model)) decoded to that model's primary key."""
+    arguments = {}
+    for name in type(input)._meta.fields:
+        value = input.get(name)
+        if name in ids:
+            argument, model = ids[name]
+            type_name = kinds.of(model).type_name or model.__name__
+            arguments[argument] = (
+                None if value is None else decode_pk(value, name, type_name, model)
+            )
+        else:
+            arguments[name] = enum_value(value)
+    return arguments
 
 
 def payload(cls, **objects):

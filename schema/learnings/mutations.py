@@ -2,9 +2,8 @@ import graphene
 
 from hub.models import Learning
 from hub.services import learnings
-from schema.core.enums import LearningKindEnum, enum_value
-from schema.core.ids import decode_pk
-from schema.core.mutations import HubMutation, payload
+from schema.core.enums import LearningKindEnum
+from schema.core.mutations import HubMutation, payload, service_arguments
 from schema.learnings.types import LearningType
 
 
@@ -26,14 +25,7 @@ class SubmitLearning(HubMutation):
 
     @classmethod
     def perform(cls, info, viewer, input):
-        learning = learnings.submit_learning(
-            viewer=viewer,
-            title=input.get("title"),
-            kind=enum_value(input.get("kind")),
-            summary=input.get("summary"),
-            body=input.get("body"),
-            technologies=input.get("technologies"),
-        )
+        learning = learnings.submit_learning(viewer=viewer, **service_arguments(input))
         return payload(cls, learning=learning)
 
 
@@ -55,15 +47,8 @@ class UpdateLearning(HubMutation):
 
     @classmethod
     def perform(cls, info, viewer, input):
-        learning = learnings.update_learning(
-            viewer=viewer,
-            learning_id=decode_pk(input["id"], "id", "Learning", Learning),
-            title=input.get("title"),
-            summary=input.get("summary"),
-            body=input.get("body"),
-            technologies=input.get("technologies"),
-        )
-        return payload(cls, learning=learning)
+        arguments = service_arguments(input, id=("learning_id", Learning))
+        return payload(cls, learning=learnings.update_learning(viewer=viewer, **arguments))
 
 
 class LearningMutations(graphene.ObjectType):

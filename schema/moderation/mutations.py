@@ -4,8 +4,8 @@ from hub import kinds
 from hub.models import Flag, Revision
 from hub.services import moderation
 from schema.core.enums import FlagReasonEnum, ModerationActionEnum, enum_value
-from schema.core.ids import decode_id, decode_pk
-from schema.core.mutations import HubMutation, payload
+from schema.core.ids import decode_id
+from schema.core.mutations import HubMutation, payload, service_arguments
 from schema.core.types import Node
 from schema.moderation.types import FlagType
 
@@ -84,9 +84,7 @@ class ResolveFlag(HubMutation):
     @classmethod
     def perform(cls, info, viewer, input):
         flag = moderation.resolve_flag(
-            viewer=viewer,
-            flag_id=decode_pk(input["id"], "id", "Flag", Flag),
-            note=input.get("note"),
+            viewer=viewer, **service_arguments(input, id=("flag_id", Flag))
         )
         return payload(cls, flag=flag)
 
@@ -108,7 +106,7 @@ class RestoreRevision(HubMutation):
     @classmethod
     def perform(cls, info, viewer, input):
         target = moderation.restore_revision(
-            viewer=viewer, revision_id=decode_pk(input["id"], "id", "Revision", Revision)
+            viewer=viewer, **service_arguments(input, id=("revision_id", Revision))
         )
         return payload(cls, node=target)
 

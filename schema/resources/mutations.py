@@ -2,9 +2,7 @@ import graphene
 
 from hub.models import Resource
 from hub.services import resources
-from schema.core.enums import enum_value
-from schema.core.ids import decode_pk
-from schema.core.mutations import HubMutation, payload
+from schema.core.mutations import HubMutation, payload, service_arguments
 from schema.resources.types import ResourceKindEnum, ResourceType
 
 
@@ -27,14 +25,7 @@ class SubmitResource(HubMutation):
 
     @classmethod
     def perform(cls, info, viewer, input):
-        resource = resources.submit_resource(
-            viewer=viewer,
-            title=input.get("title"),
-            url=input.get("url"),
-            kind=enum_value(input.get("kind")),
-            summary=input.get("summary"),
-            technologies=input.get("technologies"),
-        )
+        resource = resources.submit_resource(viewer=viewer, **service_arguments(input))
         return payload(cls, resource=resource)
 
 
@@ -57,16 +48,8 @@ class UpdateResource(HubMutation):
 
     @classmethod
     def perform(cls, info, viewer, input):
-        resource = resources.update_resource(
-            viewer=viewer,
-            resource_id=decode_pk(input["id"], "id", "Resource", Resource),
-            title=input.get("title"),
-            url=input.get("url"),
-            kind=enum_value(input.get("kind")),
-            summary=input.get("summary"),
-            technologies=input.get("technologies"),
-        )
-        return payload(cls, resource=resource)
+        arguments = service_arguments(input, id=("resource_id", Resource))
+        return payload(cls, resource=resources.update_resource(viewer=viewer, **arguments))
 
 
 class ResourceMutations(graphene.ObjectType):

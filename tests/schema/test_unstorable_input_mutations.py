@@ -294,3 +294,35 @@ def test_unstorable_text_is_refused_on_its_field_and_writes_nothing(
             e["field"] == path[-1] and e["code"] in expected and e["index"] == index for e in errors
         ), errors
     assert row_counts() == before
+
+
+# Ids that decode to nothing of the expected type: empty, garbled, another type's.
+BAD_IDS = {
+    "empty": lambda w: "",
+    "garbled": lambda w: "not-an-id",
+    "another type's": lambda w: global_id("Technology", w.tech),
+}
+ID_CASES = [
+    pytest.param(name, path, kind, id=f"{name}.{'.'.join(map(str, path))}-{kind}")
+    for name, field in MUTATIONS.items()
+    if name not in LIBRARY_MUTATIONS
+    for arg_name, arg in field.args.items()
+    for path, scalar, is_list in _text_leaves(arg.type, (arg_name,))
+    if scalar == "ID"
+    for kind in BAD_IDS
+]
+
+
+@pytest.mark.parametrize(("name", "path", "kind"), ID_CASES)
+def test_an_id_of_nothing_is_not_found_on_its_field_and_writes_nothing(world, name, path, kind):
+    role, valid = VALID_CALLS[name]
+    variables = valid(world)
+    _spoil(variables, path, BAD_IDS[kind](world))
+    before = row_counts()
+
+    response = client_for(getattr(world, role)).post(_document(name), variables)
+
+    assert response.status_code == 200, response.content
+    errors = response.json()["data"][name]["errors"]
+    assert [(e["field"], e["code"]) for e in errors] == [(path[-1], "NOT_FOUND")], errors
+    assert row_counts() == before
