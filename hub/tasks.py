@@ -27,13 +27,13 @@ _RETRIED = {
 @shared_task
 def deliver_email(email_id: int) -> str:
     """Send one outbox email, queued when the write it is about committed."""
-    return notifications.deliver(email_id).value
+    return notifications.deliver_email(email_id).value
 
 
 @shared_task
 def sweep_outbox() -> int:
     """Send the emails still pending past their due time (Celery beat, every minute)."""
-    return notifications.sweep()
+    return notifications.sweep_pending_emails()
 
 
 @shared_task(**_RETRIED)

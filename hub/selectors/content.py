@@ -26,7 +26,7 @@ from hub.selectors.prefetch import (
     with_selection,
 )
 from hub.selectors.search import ranked_documents
-from hub.services.rules import unstorable_error
+from hub.services.rules import find_unstorable_error
 
 SEARCH_MAX_RESULTS = 100
 
@@ -50,7 +50,7 @@ def list_content(
     selection = selection or {}
     qs = visible_queryset(model, viewer, selection)
     data = {k: v for k, v in (filters or {}).items() if v is not None}
-    if any(unstorable_error(k, v) for k, v in data.items()):
+    if any(find_unstorable_error(k, v) for k, v in data.items()):
         return qs.none()  # text no database can store matches nothing stored
     filterset_class = getattr(filtersets, kind.filterset)
     unknown = sorted(set(data) - set(filterset_class.base_filters))

@@ -10,12 +10,12 @@ from hub.models import Challenge, ContentStatus, Solution
 from hub.permissions import Viewer, is_moderator, require_can_edit, require_contributor
 from hub.services import reputation
 from hub.services.lookups import (
-    locked_or_not_found,
-    project_by_slug,
-    technologies_by_slug,
-    visible_or_not_found,
+    get_locked_or_not_found,
+    get_project_by_slug,
+    get_technologies_by_slug,
+    get_visible_or_not_found,
 )
-from hub.services.revisions import revise
+from hub.services.revisions import revise_content
 from hub.services.rules import Checks
 from hub.slugs import create_with_unique_slug
 
@@ -31,8 +31,10 @@ def _validated(*, title, description, project, technologies, partial: bool):
     checks = Checks()
     title = checks.text("title", title, max_length=TITLE_MAX, partial=partial)
     description = checks.markdown("description", description, partial=partial)
-    project = project_by_slug(project, checks)
-    technologies = technologies_by_slug(technologies, checks) if technologies is not None else None
+    project = get_project_by_slug(project, checks)
+    technologies = (
+        get_technologies_by_slug(technologies, checks) if technologies is not None else None
+    )
     checks.raise_if_any()
     return title, description, project, technologies
 
@@ -120,9 +122,9 @@ def update_challenge(
     technologies: list[str] | None = None,
 ) -> Challenge:
     """The author's or a moderator's edit (None: unchanged); the old text becomes a revision."""
-    challenge = visible_or_not_found(Challenge, viewer, challenge_id)
+    challenge = get_visible_or_not_found(Challenge, viewer, challenge_id)
     require_can_edit(viewer, challenge)
-    challenge = locked_or_not_found(Challenge, challenge.pk)
+    challenge = get_locked_or_not_found(Challenge, challenge.pk)
     title, description, new_project, technologies = _validated(
         title=title,
         description=description,
@@ -130,7 +132,7 @@ def update_challenge(
         technologies=technologies,
         partial=True,
     )
-    changed = revise(challenge, require_contributor(viewer), title, description)
+    changed = revise_content(challenge, require_contributor(viewer), title, description)
     if project is not None and new_project != challenge.project:
         challenge.project = new_project
         changed.append("project")
@@ -144,11 +146,11 @@ def update_challenge(
 @transaction.atomic
 def delete_challenge(*, viewer: Viewer, challenge_id) -> int:
     """Delete a challenge; its author may only while nobody else has answered it."""
-    challenge = visible_or_not_found(Challenge, viewer, challenge_id)
+    challenge = get_visible_or_not_found(Challenge, viewer, challenge_id)
     require_can_edit(viewer, challenge)
     # The challenge, then its solutions: no answer, vote or comment can arrive in between,
     # and of concurrent deletes one withdraws the reputation, the others get NOT_FOUND.
-    challenge = locked_or_not_found(Challenge, challenge.pk)
+    challenge = get_locked_or_not_found(Challenge, challenge.pk)
     solutions = list(
         Solution.objects.select_for_update().filter(challenge=challenge).order_by("pk")
     )
@@ -158,7 +160,7 @@ def delete_challenge(*, viewer: Viewer, challenge_id) -> int:
             "Others have answered this challenge; it cannot be deleted.",
             "id",
         )
-    reputation.withdraw_solutions(solutions)
+    reputation.withdraw_solution_reputation(solutions)
     pk = challenge.pk
     challenge.delete()
     return pk

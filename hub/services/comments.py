@@ -3,7 +3,7 @@ from django.db import transaction
 from hub.errors import ApplicationError, ErrorCode
 from hub.models import Challenge, Comment, ContentStatus, Solution
 from hub.permissions import Viewer, require_contributor
-from hub.services.lookups import locked_or_not_found, visible_or_not_found
+from hub.services.lookups import get_locked_or_not_found, get_visible_or_not_found
 from hub.services.rules import Checks
 
 COMMENT_MAX = 5_000
@@ -25,7 +25,7 @@ def add_comment(
         raise ApplicationError(
             ErrorCode.INVALID, "Comment on a challenge or a solution.", "target_id"
         )
-    target = visible_or_not_found(target_model, viewer, target_id, "target_id")
+    target = get_visible_or_not_found(target_model, viewer, target_id, "target_id")
     checks = Checks()
     body = checks.text("body", body, max_length=COMMENT_MAX)
     parent = None
@@ -39,7 +39,7 @@ def add_comment(
             checks.fail(ErrorCode.NOT_FOUND, "parent_id", "No comment with this id in this thread.")
     checks.raise_if_any()
     # Kept from being deleted until the comment is in (a concurrent delete: NOT_FOUND).
-    target = locked_or_not_found(type(target), target.pk, "target_id", no_key=True)
+    target = get_locked_or_not_found(type(target), target.pk, "target_id", no_key=True)
     return Comment.objects.create(author=author, parent=parent, body=body, **_target_filter(target))
 
 

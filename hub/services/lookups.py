@@ -8,7 +8,7 @@ from hub.permissions import Viewer
 from hub.selectors import get_content
 
 
-def visible_or_not_found(model: type[Model], viewer: Viewer, pk, field: str = "id") -> Model:
+def get_visible_or_not_found(model: type[Model], viewer: Viewer, pk, field: str = "id") -> Model:
     obj = get_content(model=model, viewer=viewer, pk=pk)
     if obj is None:
         name = model._meta.verbose_name
@@ -16,7 +16,7 @@ def visible_or_not_found(model: type[Model], viewer: Viewer, pk, field: str = "i
     return obj
 
 
-def locked_or_not_found(model: type[Model], pk, field: str = "id", *, no_key=False) -> Model:
+def get_locked_or_not_found(model: type[Model], pk, field: str = "id", *, no_key=False) -> Model:
     """The row, locked until the transaction ends; NOT_FOUND if it is gone by then.
 
     Call it after `visible_or_not_found`, inside the writing transaction: a concurrent
@@ -31,7 +31,7 @@ def locked_or_not_found(model: type[Model], pk, field: str = "id", *, no_key=Fal
     return obj
 
 
-def technologies_by_slug(slugs, checks) -> list[Technology]:
+def get_technologies_by_slug(slugs, checks) -> list[Technology]:
     """The named technologies; unknown slugs are reported on `checks`."""
     field = "technologies"
     slugs = list(dict.fromkeys(s.strip() for s in slugs or [] if s and s.strip()))
@@ -47,7 +47,7 @@ def technologies_by_slug(slugs, checks) -> list[Technology]:
     return [found[s] for s in slugs if s in found]
 
 
-def project_by_slug(slug, checks) -> Project | None:
+def get_project_by_slug(slug, checks) -> Project | None:
     field = "project"
     if not slug or not checks.storable(field, slug):
         return None

@@ -16,8 +16,8 @@ from hub.models import (
     Revision,
 )
 from hub.permissions import Viewer, require_contributor, require_moderator
-from hub.services.lookups import visible_or_not_found
-from hub.services.revisions import revise, revised_fields
+from hub.services.lookups import get_visible_or_not_found
+from hub.services.revisions import get_revised_fields, revise_content
 from hub.services.rules import Checks
 
 _STATUS_AFTER = {
@@ -87,7 +87,7 @@ def flag_content(
     reporter = require_contributor(viewer)
     if not kinds.of(model).moderated:  # what moderators decide on, contributors flag
         raise ApplicationError(ErrorCode.INVALID, "This kind of object cannot be flagged.", "id")
-    target = visible_or_not_found(model, viewer, object_id)
+    target = get_visible_or_not_found(model, viewer, object_id)
     checks = Checks()
     reason = checks.choice("reason", reason, FlagReason)
     note = checks.text("note", note, max_length=REASON_MAX, required=False) or ""
@@ -146,10 +146,10 @@ def restore_revision(*, viewer: Viewer, revision_id) -> Model:
         raise ApplicationError(ErrorCode.NOT_FOUND, "No revision with this id.", "id")
     model = revision.content_type.model_class()
     target = model.objects.select_for_update().filter(pk=revision.object_id).first()
-    if target is None or revised_fields(model) is None:
+    if target is None or get_revised_fields(model) is None:
         raise ApplicationError(ErrorCode.NOT_FOUND, "Its content no longer exists.", "id")
-    title_field, _ = revised_fields(model)
-    if revise(
+    title_field, _ = get_revised_fields(model)
+    if revise_content(
         target, require_contributor(viewer), revision.title if title_field else None, revision.body
     ):
         target.save()

@@ -90,18 +90,18 @@ class _MaybeSent(Exception):
 # --- recording, in the caller's transaction ----------------------------------------------------
 
 
-def solution_submitted(solution: Solution) -> None:
+def notify_solution_submitted(solution: Solution) -> None:
     """Record the email telling the challenge's author about this new answer."""
     _record(EmailKind.SOLUTION_SUBMITTED, solution.pk)
 
 
-def solution_accepted(solution: Solution, *, by) -> None:
+def notify_solution_accepted(solution: Solution, *, by) -> None:
     """Record the email telling the answer's author; `by` is who accepted it."""
     if by.pk != solution.author_id:  # nobody is emailed about their own doing
         _record(EmailKind.SOLUTION_ACCEPTED, solution.pk)
 
 
-def queue(*, kind: str, key: str, draft: Draft, object_id: int | None = None):
+def queue_email(*, kind: str, key: str, draft: Draft, object_id: int | None = None):
     """The outbox row under `key`, written pending unless one exists: (row, created)."""
     now = timezone.now()
     return SentEmail.objects.get_or_create(
@@ -112,14 +112,14 @@ def queue(*, kind: str, key: str, draft: Draft, object_id: int | None = None):
             "recipient": draft.address,
             "subject": draft.subject,
             "body": draft.body,
-            "message_id": message_id(key),
+            "message_id": get_message_id(key),
             "created_at": now,
             "due_at": now + timedelta(seconds=settings.EMAIL_RETRY_SECONDS),
         },
     )
 
 
-def message_id(key: str) -> str:
+def get_message_id(key: str) -> str:
     """The Message-ID of every copy of the email under `key`: <kind.id@domain>."""
     local = key.replace(":", ".")
     if not _DOT_ATOM.fullmatch(local):  # a digest's key holds an address
@@ -131,7 +131,7 @@ def _record(kind: str, solution_id: int) -> None:
     draft = _compose(kind, solution_id)
     if draft is None:
         return
-    email, created = queue(
+    email, created = queue_email(
         kind=kind, key=f"{kind}:{solution_id}", draft=draft, object_id=solution_id
     )
     if created:
@@ -148,7 +148,7 @@ def _publish(email_id: int) -> None:
 # --- sending -------------------------------------------------------------------------------------
 
 
-def deliver(email_id: int) -> Outcome:
+def deliver_email(email_id: int) -> Outcome:
     """Send one pending email with its kind's guarantee. Call it outside any transaction:
     the at-most-once claim must commit before the email leaves."""
     email = SentEmail.objects.filter(pk=email_id).only("kind", "state").first()
@@ -159,7 +159,7 @@ def deliver(email_id: int) -> Outcome:
     return _deliver_at_least_once(email_id)
 
 
-def sweep(*, limit: int = SWEEP_BATCH) -> int:
+def sweep_pending_emails(*, limit: int = SWEEP_BATCH) -> int:
     """Send the pending emails past their due time, oldest first; how many were sent.
 
     Stops at the first try that fails: the mail server is likely down, and each further
@@ -172,7 +172,7 @@ def sweep(*, limit: int = SWEEP_BATCH) -> int:
     )
     sent = 0
     for email_id in due:
-        outcome = deliver(email_id)
+        outcome = deliver_email(email_id)
         if outcome is Outcome.SENT:
             sent += 1
         elif outcome is not Outcome.SKIPPED:

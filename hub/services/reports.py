@@ -145,10 +145,10 @@ def send_weekly_digest(*, until: datetime | None = None) -> int:
     body = digest.as_text()
     sent = 0
     for address in list_digest_recipients():
-        email, _ = notifications.queue(
+        email, _ = notifications.queue_email(
             kind=EmailKind.WEEKLY_DIGEST,
             key=f"{EmailKind.WEEKLY_DIGEST}:{digest.until.date().isoformat()}:{address}",
             draft=notifications.Draft.of(address, digest.subject, body),
         )
-        sent += notifications.deliver(email.pk) is notifications.Outcome.SENT
+        sent += notifications.deliver_email(email.pk) is notifications.Outcome.SENT
     return sent

@@ -18,19 +18,19 @@ DOWNVOTE = -2
 ACCEPTED = 15
 
 
-def vote_worth(value: int) -> int:
+def get_vote_worth(value: int) -> int:
     return UPVOTE if value > 0 else DOWNVOTE if value < 0 else 0
 
 
-def accepted_worth(solution_author_id: int, challenge_author_id: int | None) -> int:
+def get_accepted_worth(solution_author_id: int, challenge_author_id: int | None) -> int:
     return 0 if solution_author_id == challenge_author_id else ACCEPTED
 
 
-def add(contributor_id: int | None, points: int) -> None:
-    add_many({contributor_id: points})
+def add_reputation(contributor_id: int | None, points: int) -> None:
+    add_reputations({contributor_id: points})
 
 
-def add_many(points_by_contributor: dict) -> None:
+def add_reputations(points_by_contributor: dict) -> None:
     """Apply several changes in one order (by id), so concurrent writers cannot deadlock."""
     for contributor_id in sorted(pk for pk in points_by_contributor if pk is not None):
         points = points_by_contributor[contributor_id]
@@ -41,7 +41,7 @@ def add_many(points_by_contributor: dict) -> None:
             announce_bulk_write(Contributor, ["reputation"])
 
 
-def withdraw_solutions(solutions) -> None:
+def withdraw_solution_reputation(solutions) -> None:
     """Take back what the given solutions earned (before they are deleted).
 
     Call it with the solutions' rows locked, in the transaction that deletes them.
@@ -55,5 +55,5 @@ def withdraw_solutions(solutions) -> None:
     for row in rows:
         earned[row.author_id] -= UPVOTE * row.ups + DOWNVOTE * row.downs
         if row.is_accepted:
-            earned[row.author_id] -= accepted_worth(row.author_id, row.challenge_author_id)
-    add_many(earned)
+            earned[row.author_id] -= get_accepted_worth(row.author_id, row.challenge_author_id)
+    add_reputations(earned)

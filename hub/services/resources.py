@@ -6,8 +6,8 @@ from hub.errors import ApplicationError, ErrorCode
 from hub.models import ContentStatus, Resource, ResourceKind, normalized_url
 from hub.permissions import Viewer, require_can_edit, require_contributor
 from hub.selectors import get_content
-from hub.services.lookups import technologies_by_slug, visible_or_not_found
-from hub.services.revisions import back_to_review, revise, set_technologies
+from hub.services.lookups import get_technologies_by_slug, get_visible_or_not_found
+from hub.services.revisions import revise_content, send_back_to_review, set_technologies
 from hub.services.rules import Checks
 from hub.slugs import create_with_unique_slug
 
@@ -32,7 +32,7 @@ def submit_resource(
     url, page = _checked_url(checks, url, partial=False)
     kind = checks.choice("kind", kind, ResourceKind)
     summary = checks.markdown("summary", summary)
-    techs = technologies_by_slug(technologies, checks)
+    techs = get_technologies_by_slug(technologies, checks)
     checks.raise_if_any()
     _refuse_duplicate(viewer, page)
     try:
@@ -66,17 +66,17 @@ def update_resource(
 ) -> Resource:
     """The author's or a moderator's edit; the old title and summary become a revision.
     An author's edit of a PUBLISHED resource sends it back to review."""
-    resource = visible_or_not_found(Resource, viewer, resource_id)
+    resource = get_visible_or_not_found(Resource, viewer, resource_id)
     require_can_edit(viewer, resource)
     checks = Checks()
     title = checks.text("title", title, max_length=TITLE_MAX, partial=True)
     url, page = _checked_url(checks, url, partial=True)
     kind = checks.choice("kind", kind, ResourceKind, required=False)
     summary = checks.markdown("summary", summary, partial=True)
-    techs = technologies_by_slug(technologies, checks) if technologies is not None else None
+    techs = get_technologies_by_slug(technologies, checks) if technologies is not None else None
     checks.raise_if_any()
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
-    changed = revise(resource, require_contributor(viewer), title, summary)
+    changed = revise_content(resource, require_contributor(viewer), title, summary)
     if url is not None and url != resource.url:
         if page != resource.normalized_url:  # another page, not this one written otherwise
             _refuse_duplicate(viewer, page)
@@ -86,7 +86,7 @@ def update_resource(
         resource.kind = kind
         changed.append("kind")
     changed += set_technologies(resource, techs)
-    back_to_review(resource, viewer, changed)
+    send_back_to_review(resource, viewer, changed)
     if changed:
         try:
             with transaction.atomic():

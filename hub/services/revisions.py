@@ -5,23 +5,23 @@ from hub.models import ContentStatus, Revision
 from hub.permissions import is_moderator
 
 
-def revised_fields(model) -> tuple[str | None, str] | None:
+def get_revised_fields(model) -> tuple[str | None, str] | None:
     """(title field or None, body field) a revision keeps of `model`; None: not revised."""
     return kinds.of(model).revised_fields
 
 
-def snapshot(obj) -> tuple[str, str]:
-    title_field, body_field = revised_fields(type(obj))
+def get_revised_text(obj) -> tuple[str, str]:
+    title_field, body_field = get_revised_fields(type(obj))
     return (getattr(obj, title_field) if title_field else "", getattr(obj, body_field))
 
 
-def revise(obj, editor, title: str | None, body: str | None) -> list[str]:
+def revise_content(obj, editor, title: str | None, body: str | None) -> list[str]:
     """Apply new text to `obj` (unsaved), keeping the old text as a revision if it changes.
 
     Returns the names of the changed fields.
     """
-    previous = snapshot(obj)
-    changed = apply_text(obj, title, body)
+    previous = get_revised_text(obj)
+    changed = apply_revised_text(obj, title, body)
     if changed:
         record_revision(obj, editor, previous)
     return changed
@@ -38,9 +38,9 @@ def record_revision(obj, editor, previous: tuple[str, str]) -> Revision:
     )
 
 
-def apply_text(obj, title: str | None, body: str | None) -> list[str]:
+def apply_revised_text(obj, title: str | None, body: str | None) -> list[str]:
     """Set the revised fields; returns the names changed."""
-    title_field, body_field = revised_fields(type(obj))
+    title_field, body_field = get_revised_fields(type(obj))
     changed = []
     if title_field and title is not None and getattr(obj, title_field) != title:
         setattr(obj, title_field, title)
@@ -62,7 +62,7 @@ def set_technologies(obj, technologies) -> list[str]:
     return ["technologies"]
 
 
-def back_to_review(obj, viewer, changed: list[str]) -> None:
+def send_back_to_review(obj, viewer, changed: list[str]) -> None:
     """What readers see was reviewed: an author's edit of published content goes back to
     review, as a new submission does (a moderator's edit is reviewed already)."""
     if changed and obj.status == ContentStatus.PUBLISHED and not is_moderator(viewer):

@@ -16,7 +16,7 @@ _LINK = re.compile(r"https?://", re.IGNORECASE)
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
-def unstorable_error(field: str, value, label: str = "") -> ApplicationError | None:
+def find_unstorable_error(field: str, value, label: str = "") -> ApplicationError | None:
     """INVALID on `field` when the database would refuse this text; None when it is storable."""
     found = _UNSTORABLE.search(value) if isinstance(value, str) else None
     if found is None:
@@ -31,7 +31,7 @@ def unstorable_error(field: str, value, label: str = "") -> ApplicationError | N
 
 def require_storable(field: str, value, label: str = "") -> None:
     """For a lone text input (a lookup key, a token) outside a `Checks`."""
-    error = unstorable_error(field, value, label)
+    error = find_unstorable_error(field, value, label)
     if error is not None:
         raise error
 
@@ -45,7 +45,7 @@ class Checks:
 
     def storable(self, field: str, value, label: str = "") -> bool:
         """Every text input passes here before it reaches a query or a column."""
-        error = unstorable_error(field, value, label)
+        error = find_unstorable_error(field, value, label)
         if error is not None:
             self.errors.append(error)
         return error is None

@@ -10,8 +10,8 @@ from hub.errors import ApplicationError, ErrorCode
 from hub.models import Challenge, ContentStatus, Solution, Vote
 from hub.permissions import Viewer, is_moderator, require_can_edit, require_contributor
 from hub.services import notifications, reputation
-from hub.services.lookups import locked_or_not_found, visible_or_not_found
-from hub.services.revisions import revise
+from hub.services.lookups import get_locked_or_not_found, get_visible_or_not_found
+from hub.services.revisions import revise_content
 from hub.services.rules import Checks
 from hub.signals import announce_bulk_write
 
@@ -30,9 +30,9 @@ def submit_solution(*, viewer: Viewer, challenge_id, body: str | None) -> Soluti
     author = require_contributor(viewer)
     checks = Checks()
     body = checks.markdown("body", body)
-    challenge = visible_or_not_found(Challenge, viewer, challenge_id, "challenge_id")
+    challenge = get_visible_or_not_found(Challenge, viewer, challenge_id, "challenge_id")
     # Kept from being deleted until the answer is in (a concurrent delete: NOT_FOUND).
-    challenge = locked_or_not_found(Challenge, challenge.pk, "challenge_id", no_key=True)
+    challenge = get_locked_or_not_found(Challenge, challenge.pk, "challenge_id", no_key=True)
     if challenge.status != ContentStatus.PUBLISHED:
         checks.fail(
             ErrorCode.NOT_ALLOWED, "challenge_id", "This challenge is not open for answers."
@@ -41,30 +41,30 @@ def submit_solution(*, viewer: Viewer, challenge_id, body: str | None) -> Soluti
     solution = Solution.objects.create(
         challenge=challenge, author=author, body=body, status=ContentStatus.PUBLISHED
     )
-    notifications.solution_submitted(solution)
+    notifications.notify_solution_submitted(solution)
     return solution
 
 
 @transaction.atomic
 def update_solution(*, viewer: Viewer, solution_id, body: str | None) -> Solution:
-    solution = visible_or_not_found(Solution, viewer, solution_id)
+    solution = get_visible_or_not_found(Solution, viewer, solution_id)
     require_can_edit(viewer, solution)
     checks = Checks()
     body = checks.markdown("body", body)
     checks.raise_if_any()
-    solution = locked_or_not_found(Solution, solution.pk)
-    if revise(solution, require_contributor(viewer), None, body):
+    solution = get_locked_or_not_found(Solution, solution.pk)
+    if revise_content(solution, require_contributor(viewer), None, body):
         solution.save()
     return solution
 
 
 @transaction.atomic
 def delete_solution(*, viewer: Viewer, solution_id) -> int:
-    solution = visible_or_not_found(Solution, viewer, solution_id)
+    solution = get_visible_or_not_found(Solution, viewer, solution_id)
     require_can_edit(viewer, solution)
     # Locked first: of concurrent deletes one withdraws the reputation, the others NOT_FOUND.
-    solution = locked_or_not_found(Solution, solution.pk)
-    reputation.withdraw_solutions([solution])
+    solution = get_locked_or_not_found(Solution, solution.pk)
+    reputation.withdraw_solution_reputation([solution])
     pk = solution.pk
     solution.delete()
     return pk
@@ -78,7 +78,7 @@ def vote_solution(*, viewer: Viewer, solution_id, value: VoteValue) -> Solution:
     the score stays the exact sum of the votes.
     """
     voter = require_contributor(viewer)
-    solution = visible_or_not_found(Solution, viewer, solution_id, "solution_id")
+    solution = get_visible_or_not_found(Solution, viewer, solution_id, "solution_id")
     if solution.author_id == voter.pk:
         raise ApplicationError(
             ErrorCode.NOT_ALLOWED, "You cannot vote on your own solution.", "solution_id"
@@ -87,7 +87,7 @@ def vote_solution(*, viewer: Viewer, solution_id, value: VoteValue) -> Solution:
         raise ApplicationError(
             ErrorCode.NOT_ALLOWED, "Only published solutions take votes.", "solution_id"
         )
-    solution = locked_or_not_found(Solution, solution.pk, "solution_id")
+    solution = get_locked_or_not_found(Solution, solution.pk, "solution_id")
     vote = Vote.objects.filter(solution=solution, voter=voter).first()
     old = vote.value if vote else 0
     new = _VOTE_NUMBER[VoteValue(value)]
@@ -102,7 +102,9 @@ def vote_solution(*, viewer: Viewer, solution_id, value: VoteValue) -> Solution:
         vote.save(update_fields=["value"])
     Solution.objects.filter(pk=solution.pk).update(score=F("score") + (new - old))
     announce_bulk_write(Solution)
-    reputation.add(solution.author_id, reputation.vote_worth(new) - reputation.vote_worth(old))
+    reputation.add_reputation(
+        solution.author_id, reputation.get_vote_worth(new) - reputation.get_vote_worth(old)
+    )
     solution.refresh_from_db(fields=["score"])
     return solution
 
@@ -117,8 +119,8 @@ def accept_solution(*, viewer: Viewer, solution_id) -> Solution:
     no reputation (hub.services.reputation).
     """
     actor = require_contributor(viewer)
-    solution = visible_or_not_found(Solution, viewer, solution_id, "solution_id")
-    challenge = locked_or_not_found(Challenge, solution.challenge_id, "solution_id")
+    solution = get_visible_or_not_found(Solution, viewer, solution_id, "solution_id")
+    challenge = get_locked_or_not_found(Challenge, solution.challenge_id, "solution_id")
     if challenge.author_id != actor.pk and not is_moderator(viewer):
         raise ApplicationError(
             ErrorCode.FORBIDDEN, "Only the challenge's author or a moderator accepts a solution."
@@ -141,14 +143,14 @@ def accept_solution(*, viewer: Viewer, solution_id) -> Solution:
     for previous in locked:
         if previous.is_accepted:
             Solution.objects.filter(pk=previous.pk).update(is_accepted=False, accepted_at=None)
-            points[previous.author_id] = -reputation.accepted_worth(
+            points[previous.author_id] = -reputation.get_accepted_worth(
                 previous.author_id, challenge.author_id
             )
     Solution.objects.filter(pk=solution.pk).update(is_accepted=True, accepted_at=timezone.now())
     announce_bulk_write(Solution)
-    gained = reputation.accepted_worth(solution.author_id, challenge.author_id)
+    gained = reputation.get_accepted_worth(solution.author_id, challenge.author_id)
     points[solution.author_id] = points.get(solution.author_id, 0) + gained
-    reputation.add_many(points)
-    notifications.solution_accepted(solution, by=actor)
+    reputation.add_reputations(points)
+    notifications.notify_solution_accepted(solution, by=actor)
     solution.refresh_from_db()
     return solution

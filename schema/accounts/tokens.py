@@ -10,7 +10,7 @@ from graphql_jwt.refresh_token.utils import get_refresh_token_model
 from graphql_jwt.settings import jwt_settings
 from graphql_jwt.shortcuts import get_token
 
-from hub.services.rules import unstorable_error
+from hub.services.rules import find_unstorable_error
 from nexus_graphql.signin_guard import take_refusal
 
 
@@ -50,7 +50,7 @@ def _claim_refresh_token(info, refresh_token, *, for_refresh: bool) -> str:
         refresh_token = info.context.COOKIES.get(jwt_settings.JWT_REFRESH_TOKEN_COOKIE_NAME)
     if refresh_token is None:
         raise JSONWebTokenError("Refresh token is required")
-    if unstorable_error("refresh_token", refresh_token) is not None:
+    if find_unstorable_error("refresh_token", refresh_token) is not None:
         raise JSONWebTokenError("Invalid refresh token")
     row = (
         get_refresh_token_model()
@@ -102,7 +102,7 @@ class TokenAuth(graphql_jwt.ObtainJSONWebToken):
     @classmethod
     def mutate(cls, root, info, **kwargs):
         # Credentials no database can store (NUL, lone surrogates) match no account.
-        if any(unstorable_error(name, value) for name, value in kwargs.items()):
+        if any(find_unstorable_error(name, value) for name, value in kwargs.items()):
             raise JSONWebTokenError("Please enter valid credentials")
         try:
             return super().mutate(root, info, **kwargs)
@@ -120,7 +120,7 @@ class VerifyToken(graphql_jwt.Verify):
 
     @classmethod
     def mutate(cls, root, info, token=None, **kwargs):
-        if unstorable_error("token", token) is not None:
+        if find_unstorable_error("token", token) is not None:
             raise JSONWebTokenError("Invalid token")
         return super().mutate(root, info, token=token, **kwargs)
 

@@ -143,7 +143,7 @@ def assert_hub_consistent() -> None:
     for s in solutions:
         earned[s.author_id] += reputation.UPVOTE * s.ups + reputation.DOWNVOTE * s.downs
         if s.is_accepted:
-            earned[s.author_id] += reputation.accepted_worth(s.author_id, s.challenge_author_id)
+            earned[s.author_id] += reputation.get_accepted_worth(s.author_id, s.challenge_author_id)
     actual = dict(Contributor.objects.values_list("pk", "reputation"))
     assert actual == {pk: earned[pk] for pk in actual}, "reputation differs from the rule"
     accepted = Challenge.objects.annotate(

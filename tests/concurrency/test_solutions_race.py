@@ -130,7 +130,7 @@ def test_many_voters_in_parallel_make_an_exact_score(race):
     votes = list(Vote.objects.filter(solution=solution).values_list("value", flat=True))
     assert solution.score == sum(votes) and len(votes) <= THREADS
     assert Contributor.objects.get(pk=solution.author_id).reputation == sum(
-        reputation.vote_worth(v) for v in votes
+        reputation.get_vote_worth(v) for v in votes
     )
 
 
@@ -144,7 +144,7 @@ def test_parallel_accepts_on_one_challenge_leave_one_answer(race):
     assert race.run("acceptSolution solutions of one challenge", calls) == ["OK"] * THREADS
     accepted = Solution.objects.get(challenge=challenge, is_accepted=True)
     expected = {s.author_id: 0 for s in solutions}
-    expected[accepted.author_id] = reputation.accepted_worth(
+    expected[accepted.author_id] = reputation.get_accepted_worth(
         accepted.author_id, challenge.author_id
     )
     assert dict(Contributor.objects.values_list("pk", "reputation")) == expected

@@ -197,7 +197,7 @@ def test_the_email_sent_is_the_one_of_the_time_it_is_sent(
     solution = answer(solver, challenge, django_capture_on_commit_callbacks, execute=False)
     get_user_model().objects.filter(pk=asker.user.pk).update(email="asker@new.example.com")
 
-    assert notifications.deliver(record(solution).pk) is Outcome.SENT
+    assert notifications.deliver_email(record(solution).pk) is Outcome.SENT
     assert mail.outbox[0].to == ["asker@new.example.com"]
     assert record(solution).recipient == "asker@new.example.com"
 
@@ -265,7 +265,7 @@ def test_no_acceptance_email_when_the_answer_was_unaccepted_before_it_was_sent(
         solutions.accept_solution(viewer=asker.user, solution_id=solution.pk)
     Solution.objects.filter(pk=solution.pk).update(is_accepted=False, accepted_at=None)
 
-    assert notifications.deliver(record(solution).pk) is Outcome.SKIPPED
+    assert notifications.deliver_email(record(solution).pk) is Outcome.SKIPPED
     assert mail.outbox == []
     assert record(solution).state == EmailState.CANCELLED
 
@@ -280,8 +280,8 @@ def pending(challenge, solver, django_capture_on_commit_callbacks) -> SentEmail:
 
 
 def test_an_email_delivered_twice_is_sent_once(pending):
-    assert notifications.deliver(pending.pk) is Outcome.SENT
-    assert notifications.deliver(pending.pk) is Outcome.SKIPPED
+    assert notifications.deliver_email(pending.pk) is Outcome.SENT
+    assert notifications.deliver_email(pending.pk) is Outcome.SKIPPED
 
     assert len(mail.outbox) == 1
     assert SentEmail.objects.get(pk=pending.pk).attempts == 1
@@ -292,16 +292,16 @@ def test_a_failed_try_stays_pending_and_the_sweep_sends_it_later_with_the_same_m
 ):
     mail_server.send_errors = [smtplib.SMTPServerDisconnected("Connection unexpectedly closed")]
 
-    assert notifications.deliver(pending.pk) is Outcome.FAILED
+    assert notifications.deliver_email(pending.pk) is Outcome.FAILED
     failed = SentEmail.objects.get(pk=pending.pk)
     assert (failed.state, failed.attempts) == (EmailState.PENDING, 1)
     assert failed.last_error == "SMTPServerDisconnected: Connection unexpectedly closed"
     wait = (failed.due_at - timezone.now()).total_seconds()
     assert settings.EMAIL_RETRY_SECONDS - 5 < wait <= settings.EMAIL_RETRY_SECONDS
-    assert notifications.sweep() == 0  # not due yet
+    assert notifications.sweep_pending_emails() == 0  # not due yet
 
     become_due(failed)
-    assert notifications.sweep() == 1
+    assert notifications.sweep_pending_emails() == 1
 
     [email] = mail.outbox
     assert email.message().get("Message-ID") == pending.message_id
@@ -317,7 +317,7 @@ def test_failed_tries_wait_twice_as_long_each_time_and_give_up_after_the_last(
     waits = []
     for _ in range(3):
         become_due(pending)
-        assert notifications.sweep() == 0
+        assert notifications.sweep_pending_emails() == 0
         email = SentEmail.objects.get(pk=pending.pk)
         waits.append(round((email.due_at - timezone.now()).total_seconds() / 60))
 
@@ -325,7 +325,7 @@ def test_failed_tries_wait_twice_as_long_each_time_and_give_up_after_the_last(
     assert (email.state, email.attempts) == (EmailState.FAILED, 3)
     assert "ConnectionRefusedError" in email.last_error
     become_due(email)
-    assert notifications.sweep() == 0
+    assert notifications.sweep_pending_emails() == 0
     assert mail.outbox == []
 
 
@@ -338,14 +338,14 @@ def test_the_sweep_sends_only_what_is_due_and_stops_at_the_first_failed_try(
     ]
     for email in emails[:2]:
         become_due(email)
-    assert notifications.sweep() == 2
+    assert notifications.sweep_pending_emails() == 2
     assert {m.message().get("Message-ID") for m in mail.outbox} == {
         e.message_id for e in emails[:2]
     }
 
     become_due(emails[2])
     mail_server.open_errors = [OSError("mail server down")]
-    assert notifications.sweep() == 0
+    assert notifications.sweep_pending_emails() == 0
     assert mail_server.sends == 2
     assert SentEmail.objects.get(pk=emails[2].pk).state == EmailState.PENDING
 
@@ -367,7 +367,7 @@ def test_a_broker_outage_at_commit_delays_the_email_and_the_sweep_sends_it(
     assert (email.state, email.attempts) == (EmailState.PENDING, 0)
 
     become_due(email)
-    assert notifications.sweep() == 1
+    assert notifications.sweep_pending_emails() == 1
     assert [m.message().get("Message-ID") for m in mail.outbox] == [email.message_id]
 
 
@@ -375,7 +375,7 @@ def test_a_broker_outage_at_commit_delays_the_email_and_the_sweep_sends_it(
 
 
 def digest(address="staff@example.com", day="2026-11-23") -> SentEmail:
-    email, _ = notifications.queue(
+    email, _ = notifications.queue_email(
         kind=EmailKind.WEEKLY_DIGEST,
         key=f"weekly-digest:{day}:{address}",
         draft=Draft.of(address, "Nexus weekly digest", "New challenges: 0"),
@@ -386,8 +386,8 @@ def digest(address="staff@example.com", day="2026-11-23") -> SentEmail:
 def test_a_digest_is_claimed_then_sent_with_its_own_message_id():
     email = digest()
 
-    assert notifications.deliver(email.pk) is Outcome.SENT
-    assert notifications.deliver(email.pk) is Outcome.SKIPPED
+    assert notifications.deliver_email(email.pk) is Outcome.SENT
+    assert notifications.deliver_email(email.pk) is Outcome.SKIPPED
 
     [sent] = mail.outbox
     assert sent.message().get("Message-ID") == email.message_id
@@ -401,9 +401,9 @@ def test_a_digest_claimed_by_a_try_that_died_is_never_sent_again():
     email = digest()
     SentEmail.objects.filter(pk=email.pk).update(state=EmailState.SENDING, attempts=1)
 
-    assert notifications.deliver(email.pk) is Outcome.SKIPPED
+    assert notifications.deliver_email(email.pk) is Outcome.SKIPPED
     become_due(email)
-    assert notifications.sweep() == 0
+    assert notifications.sweep_pending_emails() == 0
     assert mail.outbox == []
     assert SentEmail.objects.get(pk=email.pk).state == EmailState.SENDING
 
@@ -423,12 +423,12 @@ def test_a_digest_that_certainly_did_not_reach_the_server_goes_back_to_pending(
     email = digest()
     getattr(mail_server, f"{where}_errors").append(error)
 
-    assert notifications.deliver(email.pk) is Outcome.FAILED
+    assert notifications.deliver_email(email.pk) is Outcome.FAILED
     failed = SentEmail.objects.get(pk=email.pk)
     assert (failed.state, failed.attempts) == (EmailState.PENDING, 1)
 
     become_due(failed)
-    assert notifications.sweep() == 1
+    assert notifications.sweep_pending_emails() == 1
     assert len(mail.outbox) == 1
 
 
@@ -438,15 +438,15 @@ def test_a_digest_whose_conversation_broke_midway_is_left_sending_and_not_sent_a
     email = digest()
     mail_server.send_errors = [smtplib.SMTPServerDisconnected("Connection unexpectedly closed")]
 
-    assert notifications.deliver(email.pk) is Outcome.UNKNOWN
+    assert notifications.deliver_email(email.pk) is Outcome.UNKNOWN
     unknown = SentEmail.objects.get(pk=email.pk)
     assert (unknown.state, unknown.attempts) == (EmailState.SENDING, 1)
     assert unknown.last_error == "SMTPServerDisconnected: Connection unexpectedly closed"
     assert "may or may not have reached the mail server" in caplog.text
 
     become_due(unknown)
-    assert notifications.sweep() == 0
-    assert notifications.deliver(email.pk) is Outcome.SKIPPED
+    assert notifications.sweep_pending_emails() == 0
+    assert notifications.deliver_email(email.pk) is Outcome.SKIPPED
     assert mail_server.sends == 1
 
 
@@ -477,7 +477,7 @@ class HeldMailServer(EmailBackend):
 def deliver_in_thread(email_id, outcomes):
     def run():
         try:
-            outcomes.append(notifications.deliver(email_id))
+            outcomes.append(notifications.deliver_email(email_id))
         finally:
             connection.close()
 
@@ -497,7 +497,7 @@ def test_two_deliveries_at_once_send_one_email(kind, challenge, solver, settings
     HeldMailServer.sends = 0
     if kind == "at least once":
         solution = SolutionFactory(challenge=challenge, author=solver)
-        email, _ = notifications.queue(
+        email, _ = notifications.queue_email(
             kind=EmailKind.SOLUTION_SUBMITTED,
             key=f"solution-submitted:{solution.pk}",
             draft=Draft.of("asker@example.com", "New answer", ""),

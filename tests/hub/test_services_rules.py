@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from hub.models import Challenge, Flag, Learning, Solution
 from hub.services import accounts, challenges, comments, learnings, moderation, solutions
-from hub.services.rules import Checks, require_storable, unstorable_error
+from hub.services.rules import Checks, find_unstorable_error, require_storable
 from tests.factories import (
     ChallengeFactory,
     ContributorFactory,
@@ -35,7 +35,7 @@ STORABLE = [
 
 @pytest.mark.parametrize("value", UNSTORABLE.values(), ids=UNSTORABLE.keys())
 def test_unstorable_text_is_invalid_on_its_field(value):
-    error = unstorable_error("bio", value)
+    error = find_unstorable_error("bio", value)
     assert (error.field, error.code.value) == ("bio", "INVALID")
     with pytest.raises(type(error)):
         require_storable("bio", value)
@@ -46,7 +46,7 @@ def test_unstorable_text_is_invalid_on_its_field(value):
 
 @pytest.mark.parametrize("value", STORABLE)
 def test_any_other_unicode_is_storable(value):
-    assert unstorable_error("bio", value) is None
+    assert find_unstorable_error("bio", value) is None
     require_storable("bio", value)
 
 

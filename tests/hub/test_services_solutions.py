@@ -508,9 +508,9 @@ def _rule_reputation(contributor) -> int:
     """What the README's rule gives from the votes and accepts that exist now."""
     total = 0
     for solution in Solution.objects.filter(author=contributor).select_related("challenge"):
-        total += sum(reputation.vote_worth(v.value) for v in solution.votes.all())
+        total += sum(reputation.get_vote_worth(v.value) for v in solution.votes.all())
         if solution.is_accepted:
-            total += reputation.accepted_worth(solution.author_id, solution.challenge.author_id)
+            total += reputation.get_accepted_worth(solution.author_id, solution.challenge.author_id)
     return total
 
 

@@ -52,7 +52,7 @@ def test_the_anomaly_job_flags_repeated_sign_in_failures(settings):
 
 def test_the_outbox_sweep_job_sends_the_emails_past_their_due_time():
     due, later = (
-        notifications.queue(
+        notifications.queue_email(
             kind=EmailKind.WEEKLY_DIGEST,
             key=f"weekly-digest:2026-11-23:{address}",
             draft=notifications.Draft.of(address, "Digest", "New challenges: 0"),
