@@ -18,6 +18,18 @@ from dataclasses import dataclass, field
 from django.db.models import Count, IntegerField, Model, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from hub.content.entries import (
+    CHOICE,
+    LINK,
+    LINKS,
+    MARKDOWN,
+    SLUG,
+    STRINGS,
+    URL,
+    Section,
+    Seed,
+    SeedField,
+)
 from hub.models import (
     Challenge,
     Comment,
@@ -25,11 +37,14 @@ from hub.models import (
     Contributor,
     Flag,
     Learning,
+    LearningKind,
     Project,
     Resource,
+    ResourceKind,
     Revision,
     Solution,
     Technology,
+    TechnologyCategory,
     Vote,
 )
 
@@ -95,8 +110,8 @@ class Kind:
     containers: tuple[str, ...] = ()
     # A row seen by one contributor only, named by this relation (a vote, by its voter).
     private_to: str | None = None
-    # The entry kind of the hub document (hub.content.document) that seeds it.
-    document_entry: str | None = None
+    # Its entries in the seed data and the hub document (hub.content.entries).
+    seed: Seed | None = None
 
     @property
     def searchable(self) -> bool:
@@ -144,7 +159,21 @@ KINDS: tuple[Kind, ...] = (
             "text": f"{obj.get_category_display()}\n{obj.learned}",
             "is_published": True,
         },
-        document_entry="technology",
+        seed=Seed(
+            entry="technology",
+            file="technologies.yaml",
+            title="name",
+            fields=(
+                SeedField("name"),
+                SeedField("slug", SLUG),
+                SeedField("category", CHOICE, "Category", choices=TechnologyCategory),
+                SeedField("summary", label="Summary"),
+                SeedField("learned", MARKDOWN),
+            ),
+            lines=("category", "summary"),
+            sections=(Section("technologies", "Technologies", 10),),
+            unique=("slug", "name"),
+        ),
     ),
     Kind(
         Learning,
@@ -166,7 +195,29 @@ KINDS: tuple[Kind, ...] = (
             "text": obj.body,
             "is_published": _published(obj),
         },
-        document_entry="learning",
+        seed=Seed(
+            entry="learning",
+            file="learnings.yaml",
+            title="title",
+            fields=(
+                SeedField("title"),
+                SeedField("slug", SLUG),
+                SeedField("kind", CHOICE, choices=LearningKind),
+                # Optional, as for learnings submitted in the hub.
+                SeedField("summary", label="Summary", blank=True),
+                SeedField("body", MARKDOWN),
+                SeedField("technologies", LINKS, "Technologies", target="technology"),
+            ),
+            lines=("summary", "technologies"),
+            sections=(
+                Section("concepts", "Concepts", 20, ("kind", LearningKind.CONCEPT)),
+                Section(
+                    "best-practices", "Best practices", 40, ("kind", LearningKind.BEST_PRACTICE)
+                ),
+                Section("takeaways", "Takeaways", 50, ("kind", LearningKind.TAKEAWAY)),
+                Section("collaboration", "Collaboration", 60, ("kind", LearningKind.COLLABORATION)),
+            ),
+        ),
     ),
     Kind(
         Project,
@@ -185,7 +236,23 @@ KINDS: tuple[Kind, ...] = (
             "text": "\n".join([obj.description, *obj.highlights]),
             "is_published": True,
         },
-        document_entry="project",
+        seed=Seed(
+            entry="project",
+            file="projects.yaml",
+            title="title",
+            fields=(
+                SeedField("title"),
+                SeedField("slug", SLUG),
+                SeedField("summary", label="Summary"),
+                SeedField("description", MARKDOWN),
+                SeedField("highlights", STRINGS, "Highlights"),
+                SeedField("repository_url", URL, "Repository", optional=True),
+                SeedField("technologies", LINKS, "Technologies", target="technology"),
+            ),
+            lines=("summary", "technologies", "repository_url", "highlights"),
+            sections=(Section("projects", "Projects", 70),),
+            unique=("slug", "title"),
+        ),
     ),
     Kind(
         Challenge,
@@ -218,7 +285,21 @@ KINDS: tuple[Kind, ...] = (
             "is_published": _published(obj),
         },
         reindexes=("solutions",),  # a solution is public only while its challenge is
-        document_entry="challenge",
+        seed=Seed(
+            entry="challenge",
+            file="challenges.yaml",
+            title="title",
+            fields=(
+                SeedField("title"),
+                SeedField("slug", SLUG),
+                SeedField("description", MARKDOWN),
+                SeedField("project", LINK, "Project", optional=True, target="project"),
+                SeedField("technologies", LINKS, "Technologies", target="technology"),
+            ),
+            lines=("project", "technologies"),
+            sections=(Section("challenges", "Challenges", 30),),
+            nested=("solutions",),
+        ),
     ),
     Kind(
         Solution,
@@ -274,7 +355,21 @@ KINDS: tuple[Kind, ...] = (
             "text": f"{obj.summary}\n{obj.url}",
             "is_published": _published(obj),
         },
-        document_entry="resource",
+        seed=Seed(
+            entry="resource",
+            file="resources.yaml",
+            title="title",
+            fields=(
+                SeedField("url", URL, "URL"),
+                SeedField("title"),
+                SeedField("slug", SLUG),
+                SeedField("kind", CHOICE, "Kind", choices=ResourceKind),
+                SeedField("summary", MARKDOWN),
+                SeedField("technologies", LINKS, "Technologies", target="technology"),
+            ),
+            lines=("kind", "url", "technologies"),
+            sections=(Section("resources", "Resources", 80),),
+        ),
     ),
     # Individual votes are private: only the score is public.
     Kind(Vote, "Vote", private_to="voter"),
@@ -314,6 +409,11 @@ def moderated() -> dict[str, type[Model]]:
 
 def searchable() -> tuple[type[Model], ...]:
     return tuple(kind.model for kind in KINDS if kind.searchable)
+
+
+def seeded() -> tuple[Kind, ...]:
+    """Kinds with entries in the seed data and the hub document, in the registry's order."""
+    return tuple(kind for kind in KINDS if kind.seed)
 
 
 def listed() -> tuple[Kind, ...]:

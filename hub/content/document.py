@@ -21,9 +21,11 @@ Markdown text is its summary.
 import re
 from typing import NamedTuple
 
+from django.db.models import TextChoices
 from markdown_it import MarkdownIt
 
-from hub.models import LearningKind, ResourceKind, TechnologyCategory
+from hub import kinds
+from hub.content.entries import Seed
 
 TECHNOLOGY, LEARNING, CHALLENGE, SOLUTION, PROJECT, RESOURCE = (
     "technology",
@@ -45,23 +47,27 @@ def entry_id(kind: str, key: str) -> str:
     return f"{kind}-{key}"
 
 
+# Each seeded kind's entries (hub.kinds: Kind.seed), by entry kind.
+SEEDS: dict[str, Seed] = {kind.seed.entry: kind.seed for kind in kinds.seeded()}
+
+
 class Section(NamedTuple):
     id: str
     heading: str
-    # The kind of the entries it holds, and for learnings their LearningKind.
-    entry_kind: str
-    learning_kind: str | None = None
+    seed: Seed  # what its entries are
+    # (field, value) its entries have, for a kind over several sections (learnings).
+    where: tuple[str, str] | None
+
+    def holds(self, obj) -> bool:
+        return self.where is None or getattr(obj, self.where[0]) == self.where[1]
 
 
-SECTIONS = (
-    Section("technologies", "Technologies", TECHNOLOGY),
-    Section("concepts", "Concepts", LEARNING, LearningKind.CONCEPT),
-    Section("challenges", "Challenges", CHALLENGE),
-    Section("best-practices", "Best practices", LEARNING, LearningKind.BEST_PRACTICE),
-    Section("takeaways", "Takeaways", LEARNING, LearningKind.TAKEAWAY),
-    Section("collaboration", "Collaboration", LEARNING, LearningKind.COLLABORATION),
-    Section("projects", "Projects", PROJECT),
-    Section("resources", "Resources", RESOURCE),
+SECTIONS = tuple(
+    Section(declared.id, declared.heading, seed, declared.where)
+    for declared, seed in sorted(
+        ((declared, seed) for seed in SEEDS.values() for declared in seed.sections),
+        key=lambda pair: pair[0].position,
+    )
 )
 SECTIONS_BY_ID = {section.id: section for section in SECTIONS}
 
@@ -70,21 +76,19 @@ SOLUTION_HEADING = "#### "
 ACCEPTED_SOLUTION = "Accepted solution"
 OTHER_SOLUTION = "Solution"
 
-# Field labels as written, per entry kind, in the order written.
-FIELDS = {
-    TECHNOLOGY: ("Category", "Summary"),
-    LEARNING: ("Summary", "Technologies"),
-    CHALLENGE: ("Project", "Technologies"),
-    PROJECT: ("Summary", "Technologies", "Repository", "Highlights"),
-    RESOURCE: ("Kind", "URL", "Technologies"),
-}
 FIELD_LINE = re.compile(r"^- \*\*([A-Za-z ]+):\*\*(?: (.*))?$")
 LIST_ITEM = re.compile(r"^  - (.*)$")
 # An empty list or a missing link or URL is written as this word.
 NONE = "none"
 
-CATEGORY_LABELS = {value: label for value, label in TechnologyCategory.choices}
-RESOURCE_KIND_LABELS = {value: label for value, label in ResourceKind.choices}
+
+def labels(seed: Seed) -> tuple[str, ...]:
+    """The labels of an entry's field lines, in the order written."""
+    return tuple(seed.field(name).label for name in seed.lines)
+
+
+def choice_labels(choices: type[TextChoices]) -> dict[str, str]:
+    return dict(choices.choices)
 
 
 def field(label: str, value: str = "") -> str:

@@ -10,8 +10,9 @@ loaded into an empty database is written out again unchanged.
 
 from django.contrib.auth.models import AnonymousUser
 
+from hub import kinds
 from hub.content import document as doc
-from hub.models import Challenge, Learning, Project, Resource, Technology
+from hub.content.entries import CHOICE, LINK, LINKS, STRINGS, URL, Seed
 from hub.selectors import visible_queryset
 
 TITLE = "ProDev Backend knowledge hub"
@@ -32,50 +33,30 @@ def _chronological(queryset) -> list:
     return sorted(queryset, key=lambda obj: (obj.created_at, obj.pk))
 
 
+def _shown(seed: Seed) -> dict:
+    """What the document shows of a kind, so each list comes in a fixed number of
+    queries, the Markdown source loaded and its HTML twin left out."""
+    selection = {seed.text: {}, **{f.name: {} for f in seed.relations}}
+    if seed.entry == doc.CHALLENGE:
+        selection["solutions"] = {"body": {}}  # written after their challenge
+    return selection
+
+
 def render_hub_markdown() -> str:
     """The whole published hub as one Markdown document."""
     public = AnonymousUser()
-    # What the document shows, so the lists come in a fixed number of queries, the
-    # Markdown sources loaded and their HTML twins left out.
-    technologies = _chronological(visible_queryset(Technology, public, {"learned": {}}))
-    learnings = _chronological(visible_queryset(Learning, public, {"body": {}, "technologies": {}}))
-    projects = _chronological(
-        visible_queryset(Project, public, {"description": {}, "technologies": {}})
-    )
-    challenges = _chronological(
-        visible_queryset(
-            Challenge,
-            public,
-            {"description": {}, "project": {}, "technologies": {}, "solutions": {"body": {}}},
-        )
-    )
-    resources = _chronological(
-        visible_queryset(Resource, public, {"summary": {}, "technologies": {}})
-    )
-    writer = _Writer()
-    writer.preamble(
-        {
-            "technologies": len(technologies),
-            "learnings": len(learnings),
-            "challenges": len(challenges),
-            "projects": len(projects),
-            "resources": len(resources),
-        }
-    )
-    entries = {
-        doc.TECHNOLOGY: (technologies, writer.technology),
-        doc.LEARNING: (learnings, writer.learning),
-        doc.CHALLENGE: (challenges, writer.challenge),
-        doc.PROJECT: (projects, writer.project),
-        doc.RESOURCE: (resources, writer.resource),
+    objects = {
+        kind.seed.entry: _chronological(visible_queryset(kind.model, public, _shown(kind.seed)))
+        for kind in kinds.seeded()
     }
+    writer = _Writer()
+    seeds = list(dict.fromkeys(section.seed for section in doc.SECTIONS))  # in document order
+    writer.preamble({seed.plural: len(objects[seed.entry]) for seed in seeds})
     for section in doc.SECTIONS:
         writer.section(section)
-        objects, write = entries[section.entry_kind]
-        for obj in objects:
-            # Learnings are spread over one section per LearningKind.
-            if section.learning_kind is None or obj.kind == section.learning_kind:
-                write(obj)
+        for obj in objects[section.seed.entry]:
+            if section.holds(obj):
+                writer.entry(section.seed, obj)
     return writer.text()
 
 
@@ -94,50 +75,50 @@ class _Writer:
     def section(self, section: doc.Section) -> None:
         self.blocks.append(f"{doc.anchor(section.id)}\n## {section.heading}")
 
-    def entry(self, kind: str, key: str, title: str, fields: list[str], text: str) -> None:
+    def entry(self, seed: Seed, obj) -> None:
+        title = getattr(obj, seed.title)
         self.blocks.append(
-            f"{doc.anchor(doc.entry_id(kind, key))}\n{doc.ENTRY_HEADING}{doc.one_line(title)}"
+            f"{doc.anchor(doc.entry_id(seed.entry, obj.slug))}\n"
+            f"{doc.ENTRY_HEADING}{doc.one_line(title)}"
         )
-        self.blocks.append("\n".join(fields))
-        text = doc.markdown_text(text)
+        self.blocks.append(
+            "\n".join(line for name in seed.lines for line in self.lines(seed, obj, name))
+        )
+        text = doc.markdown_text(getattr(obj, seed.text))
         if text:
             self.blocks.append(text)
+        if seed.entry == doc.CHALLENGE:
+            self.solutions(obj)
+
+    def lines(self, seed: Seed, obj, name: str) -> list[str]:
+        """The line (and list items) of one field."""
+        field = seed.field(name)
+        value = getattr(obj, name)
+        if field.type == CHOICE:
+            return [doc.field(field.label, doc.choice_labels(field.choices).get(value, value))]
+        if field.type == URL:
+            return [doc.field(field.label, doc.one_line(value) or doc.NONE)]
+        if field.type == STRINGS:
+            items = [item for item in (doc.one_line(str(v)) for v in value or []) if item]
+            return [doc.field(field.label, "" if items else doc.NONE), *(f"  - {i}" for i in items)]
+        if field.type == LINKS:
+            return [doc.field(field.label, self.links(field.target, value.all()))]
+        if field.type == LINK:
+            return [doc.field(field.label, self.links(field.target, [value] if value else []))]
+        return [doc.field(field.label, doc.one_line(value))]
 
     @staticmethod
-    def technologies(objects) -> str:
+    def links(entry: str, objects) -> str:
+        """Links to entries of `entry`, by their heading (case-insensitive), or `none`."""
+        title = doc.SEEDS[entry].title
         links = [
-            doc.link(doc.one_line(t.name), doc.TECHNOLOGY, t.slug)
-            for t in sorted(objects, key=lambda t: (t.name.casefold(), t.slug))
+            doc.link(doc.one_line(getattr(o, title)), entry, o.slug)
+            for o in sorted(objects, key=lambda o: (getattr(o, title).casefold(), o.slug))
         ]
         return ", ".join(links) or doc.NONE
 
-    def technology(self, technology: Technology) -> None:
-        category = doc.CATEGORY_LABELS.get(technology.category, technology.category)
-        fields = [
-            doc.field("Category", category),
-            doc.field("Summary", doc.one_line(technology.summary)),
-        ]
-        self.entry(doc.TECHNOLOGY, technology.slug, technology.name, fields, technology.learned)
-
-    def learning(self, learning: Learning) -> None:
-        fields = [
-            doc.field("Summary", doc.one_line(learning.summary)),
-            doc.field("Technologies", self.technologies(learning.technologies.all())),
-        ]
-        self.entry(doc.LEARNING, learning.slug, learning.title, fields, learning.body)
-
-    def challenge(self, challenge: Challenge) -> None:
-        project = challenge.project
-        fields = [
-            doc.field(
-                "Project",
-                doc.link(doc.one_line(project.title), doc.PROJECT, project.slug)
-                if project
-                else doc.NONE,
-            ),
-            doc.field("Technologies", self.technologies(challenge.technologies.all())),
-        ]
-        self.entry(doc.CHALLENGE, challenge.slug, challenge.title, fields, challenge.description)
+    def solutions(self, challenge) -> None:
+        """A challenge's published solutions, the accepted one first, then by score."""
         solutions = sorted(
             challenge.solutions.all(),
             key=lambda s: (not s.is_accepted, -s.score, s.created_at, s.pk),
@@ -151,24 +132,3 @@ class _Writer:
             body = doc.markdown_text(solution.body)
             if body:
                 self.blocks.append(body)
-
-    def project(self, project: Project) -> None:
-        highlights = [doc.one_line(str(h)) for h in project.highlights or []]
-        highlights = [h for h in highlights if h]
-        fields = [
-            doc.field("Summary", doc.one_line(project.summary)),
-            doc.field("Technologies", self.technologies(project.technologies.all())),
-            doc.field("Repository", doc.one_line(project.repository_url) or doc.NONE),
-            doc.field("Highlights", "" if highlights else doc.NONE),
-            *(f"  - {h}" for h in highlights),
-        ]
-        self.entry(doc.PROJECT, project.slug, project.title, fields, project.description)
-
-    def resource(self, resource: Resource) -> None:
-        kind = doc.RESOURCE_KIND_LABELS.get(resource.kind, resource.kind)
-        fields = [
-            doc.field("Kind", kind),
-            doc.field("URL", doc.one_line(resource.url)),
-            doc.field("Technologies", self.technologies(resource.technologies.all())),
-        ]
-        self.entry(doc.RESOURCE, resource.slug, resource.title, fields, resource.summary)

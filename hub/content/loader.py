@@ -37,20 +37,15 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from hub import kinds
-from hub.content.document import CHALLENGE, LEARNING, PROJECT, RESOURCE, SOLUTION, TECHNOLOGY
+from hub.content.document import CHALLENGE, RESOURCE, SOLUTION
+from hub.content.entries import CHOICE, LINK, MARKDOWN, SLUG, STRINGS, URL, Seed
 from hub.models import (
     Challenge,
     ContentStatus,
     Contributor,
-    Learning,
-    LearningKind,
-    Project,
     Resource,
-    ResourceKind,
     SeedRecord,
     Solution,
-    Technology,
-    TechnologyCategory,
     normalized_url,
 )
 
@@ -59,34 +54,31 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 CURATOR_DISPLAY_NAME = "ProDev Hub"
 CURATOR_BIO = "Curated content from the ProDev Backend Engineering program."
 
-# SeedRecord.kind of each kind of seeded object, in load order.
-LOAD_ORDER = (TECHNOLOGY, RESOURCE, PROJECT, LEARNING, CHALLENGE, SOLUTION)
-
-FILES = {
-    TECHNOLOGY: "technologies.yaml",
-    RESOURCE: "resources.yaml",
-    PROJECT: "projects.yaml",
-    LEARNING: "learnings.yaml",
-    CHALLENGE: "challenges.yaml",
-}
-
-# The model fields copied as they are from an entry, per kind.
-_SCALAR_FIELDS = {
-    TECHNOLOGY: ("name", "slug", "category", "summary", "learned"),
-    PROJECT: ("title", "slug", "summary", "description", "highlights", "repository_url"),
-    LEARNING: ("title", "slug", "kind", "summary", "body"),
-    CHALLENGE: ("title", "slug", "description"),
-    RESOURCE: ("title", "slug", "url", "kind", "summary"),
-}
-# What the registry knows of each kind with entries in the hub document: its model,
-# whether it links to technologies, whether it is moderated (then seeded PUBLISHED,
-# by the curator).
-_KINDS = {kind.document_entry: kind for kind in kinds.KINDS if kind.document_entry}
-_MODELS = {entry: kind.model for entry, kind in _KINDS.items()}
+# Each seeded kind (hub.kinds: Kind.seed), by entry kind: its model, its entries' fields,
+# whether it is moderated (then seeded PUBLISHED, by the curator).
+_KINDS = {kind.seed.entry: kind for kind in kinds.seeded()}
+_SEEDS: dict[str, Seed] = {entry: kind.seed for entry, kind in _KINDS.items()}
 
 
-def _has_technologies(kind: str) -> bool:
-    return "technologies" in _KINDS[kind].relations
+def _linked_first(seeds: dict[str, Seed]) -> tuple[str, ...]:
+    """The entry kinds in the registry's order, each after the kinds it links to."""
+    order: list[str] = []
+    pending = list(seeds)
+    while pending:
+        entry = next(
+            e
+            for e in pending
+            if all(f.target in order or f.target == e for f in seeds[e].relations)
+        )
+        order.append(entry)
+        pending.remove(entry)
+    return tuple(order)
+
+
+# SeedRecord.kind of each kind of seeded object, in load order (solutions last: they hang
+# from their challenge).
+LOAD_ORDER = (*_linked_first(_SEEDS), SOLUTION)
+FILES = {entry: _SEEDS[entry].file for entry in LOAD_ORDER if entry in _SEEDS}
 
 
 SKIP_EDITED = "edited since loaded"
@@ -149,11 +141,11 @@ def entry_state(kind: str, entry: dict[str, Any]) -> dict[str, Any]:
             "body": entry["body"],
             "accepted": entry["accepted"],
         }
-    state = {name: entry[name] for name in _SCALAR_FIELDS[kind]}
-    if _has_technologies(kind):
-        state["technologies"] = sorted(entry["technologies"])
-    if kind == CHALLENGE:
-        state["project"] = entry["project"]
+    seed = _SEEDS[kind]
+    state = {name: entry[name] for name in seed.scalars}
+    for relation in seed.relations:
+        value = entry[relation.name]
+        state[relation.name] = sorted(value) if relation.type != LINK else value
     return state
 
 
@@ -161,11 +153,14 @@ def object_state(kind: str, obj: models.Model) -> dict[str, Any]:
     """The seeded fields of an object as it is in the database now."""
     if kind == SOLUTION:
         return {"challenge": obj.challenge.slug, "body": obj.body, "accepted": obj.is_accepted}
-    state = {name: getattr(obj, name) for name in _SCALAR_FIELDS[kind]}
-    if _has_technologies(kind):
-        state["technologies"] = sorted(t.slug for t in obj.technologies.all())
-    if kind == CHALLENGE:
-        state["project"] = obj.project.slug if obj.project_id else None
+    seed = _SEEDS[kind]
+    state = {name: getattr(obj, name) for name in seed.scalars}
+    for relation in seed.relations:
+        if relation.type == LINK:
+            target = getattr(obj, relation.name)
+            state[relation.name] = target.slug if target is not None else None
+        else:
+            state[relation.name] = sorted(o.slug for o in getattr(obj, relation.name).all())
     return state
 
 
@@ -261,58 +256,41 @@ class _Entry:
         return value
 
 
-def _parse_technology(e: _Entry) -> dict[str, Any]:
-    e.check_keys({"name", "slug", "category", "summary", "learned"})
-    return {
-        "name": e.text("name", max_length=_max_length(Technology, "name")),
-        "slug": e.slug("slug", Technology),
-        "category": e.choice("category", TechnologyCategory),
-        "summary": e.text("summary", max_length=_max_length(Technology, "summary")),
-        "learned": e.markdown("learned"),
-    }
-
-
-def _parse_learning(e: _Entry) -> dict[str, Any]:
-    e.check_keys({"title", "slug", "kind", "summary", "body", "technologies"})
-    return {
-        "title": e.text("title", max_length=_max_length(Learning, "title")),
-        "slug": e.slug("slug", Learning),
-        "kind": e.choice("kind", LearningKind),
-        # Optional, as for learnings submitted in the hub (a hub document may hold those).
-        "summary": e.text("summary", max_length=_max_length(Learning, "summary"), required=False),
-        "body": e.markdown("body"),
-        "technologies": e.strings("technologies"),
-    }
-
-
-def _parse_project(e: _Entry) -> dict[str, Any]:
+def _parse(seed: Seed, model: type[models.Model], e: _Entry) -> dict[str, Any]:
+    """The values of one entry of `seed`'s file, each field checked by its type."""
     e.check_keys(
-        {"title", "slug", "summary", "description", "highlights", "technologies"},
-        frozenset({"repository_url"}),
+        {f.name for f in seed.fields if not f.optional} | set(seed.nested),
+        frozenset(f.name for f in seed.fields if f.optional),
     )
-    return {
-        "title": e.text("title", max_length=_max_length(Project, "title")),
-        "slug": e.slug("slug", Project),
-        "summary": e.text("summary", max_length=_max_length(Project, "summary")),
-        "description": e.markdown("description"),
-        "highlights": e.strings("highlights"),
-        "repository_url": e.url("repository_url", Project),
-        "technologies": e.strings("technologies"),
-    }
+    values = {f.name: _value(e, model, f) for f in seed.fields}
+    if seed.entry == CHALLENGE:
+        values["solutions"] = _parse_solutions(e, values["slug"])
+    if seed.entry == RESOURCE:
+        # Not a seeded field (save computes it): two entries of one page are an error.
+        values["page"] = _page_of(e, values["url"])
+    return values
 
 
-def _parse_challenge(e: _Entry) -> dict[str, Any]:
-    e.check_keys(
-        {"title", "slug", "description", "technologies", "solutions"}, frozenset({"project"})
-    )
-    entry = {
-        "title": e.text("title", max_length=_max_length(Challenge, "title")),
-        "slug": e.slug("slug", Challenge),
-        "description": e.markdown("description"),
-        "project": e.text("project", required=False) or None,
-        "technologies": e.strings("technologies"),
-        "solutions": [],
-    }
+def _value(e: _Entry, model: type[models.Model], field) -> Any:
+    name = field.name
+    if field.type == SLUG:
+        return e.slug(name, model)
+    if field.type == MARKDOWN:
+        return e.markdown(name)
+    if field.type == CHOICE:
+        return e.choice(name, field.choices)
+    if field.type == URL:
+        return e.url(name, model, required=not field.optional)
+    if field.type == LINK:
+        return e.text(name, required=False) or None
+    if field.is_relation or field.type == STRINGS:
+        return e.strings(name)
+    return e.text(name, max_length=_max_length(model, name), required=not field.blank)
+
+
+def _parse_solutions(e: _Entry, challenge: str) -> list[dict[str, Any]]:
+    """A challenge's solutions: keyed `<challenge-slug>#<n>`, at most one accepted."""
+    solutions = []
     raw_solutions = e.raw.get("solutions") or []
     if not isinstance(raw_solutions, list):
         e.problem("solutions must be a list")
@@ -321,47 +299,28 @@ def _parse_challenge(e: _Entry) -> dict[str, Any]:
         s = _Entry(e.filename, n, raw, e.errors)
         s.label = f"{e.label}, solution #{n}"
         s.check_keys({"body"}, frozenset({"accepted"}))
-        entry["solutions"].append(
+        solutions.append(
             {
-                "key": f"{entry['slug']}#{n}",
-                "challenge": entry["slug"],
+                "key": f"{challenge}#{n}",
+                "challenge": challenge,
                 "body": s.markdown("body"),
                 "accepted": s.flag("accepted"),
             }
         )
-    if sum(s["accepted"] for s in entry["solutions"]) > 1:
+    if sum(s["accepted"] for s in solutions) > 1:
         e.problem("more than one solution is accepted (a challenge has at most one)")
-    return entry
+    return solutions
 
 
-def _parse_resource(e: _Entry) -> dict[str, Any]:
-    e.check_keys({"title", "slug", "url", "kind", "summary", "technologies"})
-    url = e.url("url", Resource, required=True)
-    page = ""
-    if url:
-        try:
-            page = normalized_url(url)
-        except ValueError as error:  # what Resource.save would refuse
-            e.problem(f"url {url!r}: {error}")
-    return {
-        "title": e.text("title", max_length=_max_length(Resource, "title")),
-        "slug": e.slug("slug", Resource),
-        "url": url,
-        "kind": e.choice("kind", ResourceKind),
-        "summary": e.markdown("summary"),
-        "technologies": e.strings("technologies"),
-        # Not a seeded field (save computes it): two entries of one page are an error.
-        "page": page,
-    }
-
-
-_PARSERS = {
-    TECHNOLOGY: _parse_technology,
-    RESOURCE: _parse_resource,
-    PROJECT: _parse_project,
-    LEARNING: _parse_learning,
-    CHALLENGE: _parse_challenge,
-}
+def _page_of(e: _Entry, url: str) -> str:
+    """A resource's page (its normalized URL), or "" where the URL is refused."""
+    if not url:
+        return ""
+    try:
+        return normalized_url(url)
+    except ValueError as error:  # what Resource.save would refuse
+        e.problem(f"url {url!r}: {error}")
+        return ""
 
 
 @dataclass
@@ -415,17 +374,17 @@ def validate_seed_rows(
     entries: dict[str, list[dict[str, Any]]] = {}
     parsed: dict[str, list[tuple[_Entry, dict[str, Any]]]] = {}
     for kind in FILES:
+        seed, model = _SEEDS[kind], _KINDS[kind].model
         parsed[kind] = [
-            (e, _PARSERS[kind](e))
+            (e, _parse(seed, model, e))
             for e in (
                 _Entry(sources[kind], i, raw, errors) for i, raw in enumerate(rows[kind], start=1)
             )
         ]
         entries[kind] = [values for _, values in parsed[kind]]
 
-    unique_fields = {TECHNOLOGY: ("slug", "name"), PROJECT: ("slug", "title")}
     for kind in FILES:
-        for name in unique_fields.get(kind, ("slug",)):
+        for name in _SEEDS[kind].unique:
             seen: set[str] = set()
             for e, values in parsed[kind]:
                 if values[name] and values[name] in seen:
@@ -443,16 +402,15 @@ def validate_seed_rows(
                 f"{earlier.label}: one resource per page"
             )
 
-    technology_slugs = {t["slug"] for t in entries[TECHNOLOGY]}
-    project_slugs = {p["slug"] for p in entries[PROJECT]}
-    for kind in filter(_has_technologies, FILES):
-        for e, values in parsed[kind]:
-            for slug in values["technologies"]:
-                if slug not in technology_slugs:
-                    e.problem(f"unknown technology slug {slug!r} (not in {sources[TECHNOLOGY]})")
-    for e, values in parsed[CHALLENGE]:
-        if values["project"] is not None and values["project"] not in project_slugs:
-            e.problem(f"unknown project slug {values['project']!r} (not in {sources[PROJECT]})")
+    slugs = {kind: {values["slug"] for values in entries[kind]} for kind in FILES}
+    for kind in FILES:
+        for relation in _SEEDS[kind].relations:
+            for e, values in parsed[kind]:
+                linked = values[relation.name]
+                for slug in [linked] if relation.type == LINK else linked:
+                    if slug is not None and slug not in slugs[relation.target]:
+                        where = sources[relation.target]
+                        e.problem(f"unknown {relation.target} slug {slug!r} (not in {where})")
 
     if errors:
         listing = "\n".join(f"  - {error}" for error in errors)
@@ -494,19 +452,16 @@ class _Loader:
         self.report = LoadReport()
         self.records = {(r.kind, r.key): r for r in SeedRecord.objects.filter(kind__in=LOAD_ORDER)}
         self.curator: Contributor | None = None
-        self.technologies: dict[str, Technology] = {}
-        self.projects: dict[str, Project] = {}
+        self.loaded: dict[str, dict[str, models.Model]] = {}
 
     def run(self) -> LoadReport:
         self.curator = ensure_curator()
-        self._load_slugged(TECHNOLOGY)
-        self.technologies = self._by_slug(Technology, self.data.entries[TECHNOLOGY])
-        self._load_slugged(RESOURCE)
-        self._load_slugged(PROJECT)
-        self.projects = self._by_slug(Project, self.data.entries[PROJECT])
-        self._load_slugged(LEARNING)
-        challenge_actions = self._load_slugged(CHALLENGE)
-        self._load_solutions(challenge_actions)
+        for kind in FILES:  # linked kinds first
+            actions = self._load_slugged(kind)
+            # What later kinds link to, by slug.
+            self.loaded[kind] = self._by_slug(_KINDS[kind].model, self.data.entries[kind])
+            if kind == CHALLENGE:
+                self._load_solutions(actions)
         return self.report
 
     @staticmethod
@@ -548,13 +503,14 @@ class _Loader:
     # -- slugged kinds
 
     def _load_slugged(self, kind: str) -> dict[str, str]:
-        model = _MODELS[kind]
+        seed = _SEEDS[kind]
         entries = self.data.entries[kind]
-        existing = model.objects.filter(slug__in=[e["slug"] for e in entries])
-        if _has_technologies(kind):
-            existing = existing.prefetch_related("technologies")
-        if kind == CHALLENGE:
-            existing = existing.select_related("project")
+        existing = _KINDS[kind].model.objects.filter(slug__in=[e["slug"] for e in entries])
+        for relation in seed.relations:
+            if relation.type == LINK:
+                existing = existing.select_related(relation.name)
+            else:
+                existing = existing.prefetch_related(relation.name)
         by_slug = {o.slug: o for o in existing}
         actions = {}
         for entry in entries:
@@ -574,18 +530,23 @@ class _Loader:
         return actions
 
     def _write(self, kind: str, obj, entry: dict[str, Any]) -> None:
+        seed = _SEEDS[kind]
         if obj is None:
-            obj = _MODELS[kind]()
+            obj = _KINDS[kind].model()
             if _KINDS[kind].moderated:
                 obj.author = self.curator
                 obj.status = ContentStatus.PUBLISHED
-        for name in _SCALAR_FIELDS[kind]:
+        for name in seed.scalars:
             setattr(obj, name, entry[name])
-        if kind == CHALLENGE:
-            obj.project = self.projects[entry["project"]] if entry["project"] else None
+        links = [f for f in seed.relations if f.type == LINK]
+        for relation in links:
+            slug = entry[relation.name]
+            setattr(obj, relation.name, self.loaded[relation.target][slug] if slug else None)
         obj.save()
-        if _has_technologies(kind):
-            obj.technologies.set([self.technologies[slug] for slug in entry["technologies"]])
+        for relation in seed.relations:
+            if relation not in links:
+                targets = self.loaded[relation.target]
+                getattr(obj, relation.name).set([targets[slug] for slug in entry[relation.name]])
 
     @staticmethod
     def _page_holder(obj: Resource | None, entry: dict[str, Any]) -> str | None:

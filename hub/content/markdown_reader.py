@@ -11,19 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from hub.content import document as doc
-from hub.content.loader import (
-    CHALLENGE,
-    LEARNING,
-    PROJECT,
-    RESOURCE,
-    TECHNOLOGY,
-    LoadReport,
-    SeedData,
-    load_seed_data,
-    validate_seed_rows,
-)
+from hub.content.entries import CHOICE, LINK, LINKS, MARKDOWN, SLUG, STRINGS, URL, Seed
+from hub.content.loader import LoadReport, SeedData, load_seed_data, validate_seed_rows
 
-_KINDS = (doc.TECHNOLOGY, doc.LEARNING, doc.CHALLENGE, doc.SOLUTION, doc.PROJECT, doc.RESOURCE)
+_KINDS = (*doc.SEEDS, doc.SOLUTION)
 
 
 @dataclass
@@ -59,13 +50,7 @@ class _Reader:
     def __init__(self, name: str):
         self.name = name
         self.errors: list[str] = []
-        self.rows: dict[str, list[dict[str, Any]]] = {
-            TECHNOLOGY: [],
-            PROJECT: [],
-            LEARNING: [],
-            CHALLENGE: [],
-            RESOURCE: [],
-        }
+        self.rows: dict[str, list[dict[str, Any]]] = {entry: [] for entry in doc.SEEDS}
         self.section: doc.Section | None = None
         self.challenge: dict[str, Any] | None = None
 
@@ -122,68 +107,46 @@ class _Reader:
         if kind == doc.SOLUTION:
             self.read_solution(block)
             return
-        if section is None or section.entry_kind != kind:
+        if section is None or section.seed.entry != kind:
             where = f"the {section.heading} section" if section else "the preamble"
             self.problem(block.line, f"a {kind} entry cannot be in {where}")
             return
         title, rest = self.heading(block, doc.ENTRY_HEADING)
         if title is None:
             return
-        fields, text = self.split_fields(block, kind, rest)
+        seed = section.seed
+        fields, text = self.split_fields(block, seed, rest)
         if fields is None:
             return
         values = _Fields(self, block, fields)
-        if kind == doc.TECHNOLOGY:
-            row = {
-                "name": title,
-                "slug": key,
-                "category": self.choice(block, values, "Category", doc.CATEGORY_LABELS),
-                "summary": values.text("Summary"),
-                "learned": text,
-            }
-        elif kind == doc.LEARNING:
-            row = {
-                "title": title,
-                "slug": key,
-                "kind": section.learning_kind,
-                "summary": values.text("Summary"),
-                "body": text,
-                "technologies": values.links("Technologies", doc.TECHNOLOGY),
-            }
-        elif kind == doc.PROJECT:
-            repository = values.text("Repository")
-            row = {
-                "title": title,
-                "slug": key,
-                "summary": values.text("Summary"),
-                "description": text,
-                "highlights": values.items("Highlights"),
-                "repository_url": "" if repository == doc.NONE else repository,
-                "technologies": values.links("Technologies", doc.TECHNOLOGY),
-            }
-        elif kind == doc.RESOURCE:
-            row = {
-                "title": title,
-                "slug": key,
-                "url": values.text("URL"),
-                "kind": self.choice(block, values, "Kind", doc.RESOURCE_KIND_LABELS),
-                "summary": text,
-                "technologies": values.links("Technologies", doc.TECHNOLOGY),
-            }
-        else:
-            projects = values.links("Project", doc.PROJECT)
-            if len(projects) > 1:
-                self.problem(block.line, "Project links to more than one project")
-            row = {
-                "title": title,
-                "slug": key,
-                "description": text,
-                "project": projects[0] if projects else None,
-                "technologies": values.links("Technologies", doc.TECHNOLOGY),
-                "solutions": [],
-            }
+        row = {f.name: self.value(block, section, values, f) for f in seed.fields}
+        row.update({seed.title: title, "slug": key, seed.text: text})
+        if kind == doc.CHALLENGE:
+            row["solutions"] = []
             self.challenge = row
         self.rows[kind].append(row)
+
+    def value(self, block: _Block, section: doc.Section, values: "_Fields", field):
+        """One field's value, read from its line (the section's, for a field it gives)."""
+        if section.where is not None and section.where[0] == field.name:
+            return section.where[1]
+        if field.label is None or field.type in (SLUG, MARKDOWN):
+            return None  # the heading, the anchor or the text: set by the caller
+        if field.type == CHOICE:
+            return self.choice(block, values, field.label, doc.choice_labels(field.choices))
+        if field.type == URL:
+            url = values.text(field.label)
+            return "" if url == doc.NONE else url
+        if field.type == STRINGS:
+            return values.items(field.label)
+        if field.type == LINKS:
+            return values.links(field.label, field.target)
+        if field.type == LINK:
+            links = values.links(field.label, field.target)
+            if len(links) > 1:
+                self.problem(block.line, f"{field.label} links to more than one {field.target}")
+            return links[0] if links else None
+        return values.text(field.label)
 
     def read_solution(self, block: _Block) -> None:
         if self.challenge is None:
@@ -204,9 +167,10 @@ class _Reader:
             {"body": body, "accepted": heading == doc.ACCEPTED_SOLUTION}
         )
 
-    def split_fields(self, block: _Block, kind: str, rest: list[tuple[int, str]]):
+    def split_fields(self, block: _Block, seed: Seed, rest: list[tuple[int, str]]):
         """The entry's field list (its first paragraph) and the Markdown text after it."""
-        allowed = doc.FIELDS[kind]
+        kind = seed.entry
+        allowed = doc.labels(seed)
         position = 0
         while position < len(rest) and not rest[position][1].strip():
             position += 1
@@ -305,14 +269,12 @@ def read_hub_document(path: Path | str) -> SeedData:
     except UnicodeDecodeError:
         raise ValueError(f"The hub document {path} is not UTF-8 text.") from None
     rows = parse_hub_document(text, path.name)
-    sections = {
-        TECHNOLOGY: f"{path.name} (Technologies)",
-        PROJECT: f"{path.name} (Projects)",
-        LEARNING: f"{path.name} (learnings)",
-        CHALLENGE: f"{path.name} (Challenges)",
-        RESOURCE: f"{path.name} (Resources)",
-    }
-    return validate_seed_rows(rows, sections, origin=str(path))
+    # Where each kind's entries are: its section, or the kind where it has several.
+    sources = {}
+    for entry, seed in doc.SEEDS.items():
+        where = seed.plural if len(seed.sections) > 1 else seed.sections[0].heading
+        sources[entry] = f"{path.name} ({where})"
+    return validate_seed_rows(rows, sources, origin=str(path))
 
 
 def load_hub_document(path: Path | str) -> LoadReport:

@@ -9,15 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from markdown_it import MarkdownIt
 
-from hub.content.document import ANCHOR
+from hub.content.document import ANCHOR, CHALLENGE, LEARNING, PROJECT, RESOURCE, TECHNOLOGY
 from hub.content.export import render_hub_markdown
 from hub.content.loader import (
-    CHALLENGE,
     DATA_DIR,
-    LEARNING,
-    PROJECT,
-    RESOURCE,
-    TECHNOLOGY,
     entry_state,
     load_hub,
     read_seed_data,
