@@ -21,10 +21,16 @@ from hub.selectors.content import (
     list_content_in_order,
     search_content,
 )
+from hub.selectors.paging import Ordering, Page, fold_text, ordering_of, page_rows
 from hub.selectors.prefetch import related, related_object, visible_queryset
 
 __all__ = [
     "HubStats",
+    "Ordering",
+    "Page",
+    "fold_text",
+    "ordering_of",
+    "page_rows",
     "count_published_solutions",
     "get_comment_parent",
     "get_content",

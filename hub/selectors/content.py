@@ -25,6 +25,7 @@ from hub.selectors.prefetch import (
     visible_queryset,
     with_selection,
 )
+from hub.selectors.paging import ordering_of
 from hub.selectors.search import ranked_documents
 from hub.services.rules import unstorable_error
 
@@ -61,15 +62,12 @@ def list_content(
         field, messages = next(iter(filterset.errors.items()))
         raise ApplicationError(ErrorCode.INVALID, f"{field}: {' '.join(messages)}", field=field)
     qs = filterset.qs
-    order = order_by or kind.default_order
-    if order not in kind.orderings:
-        raise ApplicationError(ErrorCode.INVALID, f"Unknown order {order!r}.", field="order_by")
-    ordering = kind.orderings[order]
+    ordering = ordering_of(model, order_by or kind.default_order)
     for name, (annotation, _) in kind.annotations.items():
         # An ordering on a computed column needs it, selected or not.
-        if any(key.lstrip("-") == annotation for key in ordering) and name not in selection:
+        if any(key.name == annotation for key in ordering.keys) and name not in selection:
             qs = annotate_for(qs, model, name)
-    return qs.order_by(*ordering)
+    return ordering.apply(qs)
 
 
 def get_content_by_slug(

@@ -25,6 +25,7 @@ from django.db.models import Model, Prefetch, QuerySet
 
 from hub import kinds
 from hub.permissions import is_container, visible_q
+from hub.selectors.paging import ordering_of
 
 Selection = Mapping[str, "Selection"]
 
@@ -158,6 +159,8 @@ def _plan(model, viewer, selection: Selection, prefix: str):
         condition = relation.condition_for(viewer)
         if condition is not None:
             related_qs = related_qs.filter(condition)
+        if relation.many:  # in the order its connection pages by
+            related_qs = ordering_of(relation.target).apply(related_qs)
         prefetches.append(Prefetch(lookup, queryset=related_qs, to_attr=relation.to_attr))
     return joins, prefetches, deferred
 
@@ -182,6 +185,7 @@ def related(obj: Model, field: str, viewer, selection: Selection | None = None):
     condition = relation.condition_for(viewer)
     if condition is not None:
         qs = qs.filter(condition)
+    qs = ordering_of(relation.target).apply(qs)
     if relation.to_attr:
         rows = list(qs)
         setattr(obj, relation.to_attr, rows)
