@@ -19,13 +19,13 @@ from hub.models import (
 )
 from hub.permissions import Viewer
 from hub.selectors import filters as filtersets
+from hub.selectors.paging import ordering_of
 from hub.selectors.prefetch import (
     Selection,
     annotate_for,
     visible_queryset,
     with_selection,
 )
-from hub.selectors.paging import ordering_of
 from hub.selectors.search import ranked_documents
 from hub.services.rules import unstorable_error
 

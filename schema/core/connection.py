@@ -38,7 +38,7 @@ class CountableConnection(graphene.relay.Connection):
 class Cursor:
     """An edge's cursor, encoded only if a client asks for it (most never do)."""
 
-    __slots__ = ("connection", "order", "ordering", "page", "index")
+    __slots__ = ("connection", "index", "order", "ordering", "page")
 
     def __init__(self, *, connection: str, order: str, ordering, page, index: int):
         self.connection, self.order, self.ordering = connection, order, ordering
@@ -133,7 +133,9 @@ class ConnectionField(DjangoConnectionField):
         **args,
     ):
         if enforce_first_or_last and args.get("first") is None and args.get("last") is None:
-            raise bad_page_argument(f"Page the `{info.field_name}` connection with `first` or `last`.")
+            raise bad_page_argument(
+                f"Page the `{info.field_name}` connection with `first` or `last`."
+            )
         order = enum_value(args.get("order_by")) or ""
         ordering = selectors.ordering_of(connection._meta.node._meta.model, order or None)
         paging = page_arguments(info, args, ordering=ordering, order=order, max_limit=max_limit)

@@ -65,8 +65,7 @@ def decode_cursor(cursor: str, *, connection: str, order: str, argument: str) ->
         raise bad_cursor(f"`{argument}` is a cursor of an older version: page from the start.")
     if document.get("c") != connection:
         raise bad_cursor(
-            f"`{argument}` is a cursor of another list ({document.get('c')}), "
-            f"not of {connection}."
+            f"`{argument}` is a cursor of another list ({document.get('c')}), not of {connection}."
         )
     if document.get("o") != order:
         raise bad_cursor(
