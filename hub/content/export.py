@@ -11,6 +11,7 @@ loaded into an empty database is written out again unchanged.
 from django.contrib.auth.models import AnonymousUser
 
 from hub.content import document as doc
+from hub.folding import fold_text
 from hub.models import Challenge, Learning, Project, Resource, Technology
 from hub.selectors import visible_queryset
 
@@ -107,7 +108,7 @@ class _Writer:
     def technologies(objects) -> str:
         links = [
             doc.link(doc.one_line(t.name), doc.TECHNOLOGY, t.slug)
-            for t in sorted(objects, key=lambda t: (t.name.casefold(), t.slug))
+            for t in sorted(objects, key=lambda t: (fold_text(t.name), t.slug))
         ]
         return ", ".join(links) or doc.NONE
 

@@ -6,17 +6,13 @@ every row has a position of its own: the tuple of its key values. A position sta
 meaningful after its row is deleted, so paging on from it neither skips nor repeats a
 row, whatever is inserted or deleted between two pages.
 
-Text keys (name, title) compare case-insensitively, one way everywhere: ASCII letters
-folded to lower case, then code point order. That is SQLite's LOWER under its BINARY
-collation, PostgreSQL's LOWER under the "C" collation (both fold ASCII only), and
-`fold_text` in Python, for lists already loaded (prefetched nested lists, comment
-threads) and for the hub document. Nullable keys sort their nulls last in both
-directions, on both databases.
+Text keys (name, title) compare case-insensitively, as hub.folding defines it, in SQL
+and in Python (for lists already loaded: prefetched nested lists, comment threads).
+Nullable keys sort their nulls last in both directions, on both databases.
 """
 
 from __future__ import annotations
 
-import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,31 +20,11 @@ from functools import cache
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models import Count, F, Func, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from hub import kinds
 from hub.errors import ApplicationError, ErrorCode
-
-_ASCII_FOLD = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
-
-
-def fold_text(value: str) -> str:
-    """`value` as text keys compare it: ASCII letters in lower case, the rest as is."""
-    return value.translate(_ASCII_FOLD)
-
-
-class FoldedText(Func):
-    """SQL's fold of a text column, the same as fold_text on every database."""
-
-    function = "LOWER"
-    output_field = models.TextField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        # Under "C", LOWER folds ASCII only and comparisons go by code point, as in
-        # SQLite and Python; the database's own collation may do neither.
-        template = 'LOWER(%(expressions)s COLLATE "C") COLLATE "C"'
-        return self.as_sql(compiler, connection, template=template, **extra_context)
-
+from hub.folding import FoldedText, fold_text
 
 _TEXT, _DATETIME, _BOOL, _INT = "text", "datetime", "bool", "int"
 
