@@ -13,6 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from hub import kinds
 from hub.content import document as doc
 from hub.content.entries import CHOICE, LINK, LINKS, STRINGS, URL, Seed
+from hub.folding import fold_text
 from hub.selectors import visible_queryset
 
 TITLE = "ProDev Backend knowledge hub"
@@ -113,7 +114,7 @@ class _Writer:
         title = doc.SEEDS[entry].title
         links = [
             doc.link(doc.one_line(getattr(o, title)), entry, o.slug)
-            for o in sorted(objects, key=lambda o: (getattr(o, title).casefold(), o.slug))
+            for o in sorted(objects, key=lambda o: (fold_text(getattr(o, title)), o.slug))
         ]
         return ", ".join(links) or doc.NONE
 

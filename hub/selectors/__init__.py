@@ -19,13 +19,20 @@ from hub.selectors.content import (
     get_hub_stats,
     list_content,
     list_content_in_order,
+    page_search_results,
     search_content,
 )
+from hub.selectors.paging import Ordering, Page, fold_text, ordering_of, page_rows
 from hub.selectors.prefetch import related, related_object, visible_queryset
+from hub.selectors.search import SEARCH_ORDERING, search_terms
 
 __all__ = [
+    "SEARCH_ORDERING",
     "HubStats",
+    "Ordering",
+    "Page",
     "count_published_solutions",
+    "fold_text",
     "get_comment_parent",
     "get_content",
     "get_content_by_slug",
@@ -40,8 +47,12 @@ __all__ = [
     "list_content_in_order",
     "list_flags",
     "list_thread_comments",
+    "ordering_of",
+    "page_rows",
+    "page_search_results",
     "related",
     "related_object",
     "search_content",
+    "search_terms",
     "visible_queryset",
 ]

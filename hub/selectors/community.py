@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from hub.models import Challenge, Comment, Contributor, Flag, Revision, Solution
 from hub.permissions import Viewer, contributor_id_of, is_moderator, require_moderator
+from hub.selectors.paging import ordering_of
 from hub.selectors.prefetch import (
     Selection,
     related,
@@ -107,4 +108,4 @@ def list_flags(
         flags = flags.prefetch_related("target")
     if open_only:
         flags = flags.filter(resolved_at__isnull=True)
-    return flags.order_by("-created_at", "-id")
+    return ordering_of(Flag).apply(flags)

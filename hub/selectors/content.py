@@ -19,13 +19,14 @@ from hub.models import (
 )
 from hub.permissions import Viewer
 from hub.selectors import filters as filtersets
+from hub.selectors.paging import Page, ordering_of, page_rows
 from hub.selectors.prefetch import (
     Selection,
     annotate_for,
     visible_queryset,
     with_selection,
 )
-from hub.selectors.search import ranked_documents
+from hub.selectors.search import SEARCH_ORDERING, ranked_documents
 from hub.services.rules import find_unstorable_error
 
 SEARCH_MAX_RESULTS = 100
@@ -61,15 +62,12 @@ def list_content(
         field, messages = next(iter(filterset.errors.items()))
         raise ApplicationError(ErrorCode.INVALID, f"{field}: {' '.join(messages)}", field=field)
     qs = filterset.qs
-    order = order_by or kind.default_order
-    if order not in kind.orderings:
-        raise ApplicationError(ErrorCode.INVALID, f"Unknown order {order!r}.", field="order_by")
-    ordering = kind.orderings[order]
+    ordering = ordering_of(model, order_by or kind.default_order)
     for name in kind.annotations:
         # An ordering on a computed column needs it, selected or not.
-        if any(key.lstrip("-") == name for key in ordering) and name not in selection:
+        if any(key.name == name for key in ordering.keys) and name not in selection:
             qs = annotate_for(qs, model, name)
-    return qs.order_by(*ordering)
+    return ordering.apply(qs)
 
 
 def get_content_by_slug(
@@ -147,29 +145,69 @@ def search_content(
 
     `selection` is what results need loaded; each kind uses the part it has.
     """
+    if limit is None or not 1 <= limit <= SEARCH_MAX_RESULTS:
+        raise ApplicationError(
+            ErrorCode.INVALID, f"first must be between 1 and {SEARCH_MAX_RESULTS}.", "first"
+        )
+    documents = _search_documents(text)
+    rows = documents.values_list("content_type__model", "object_id")[:limit]
+    return [obj for obj, _ in _load_results(viewer, list(rows), selection)]
+
+
+def page_search_results(
+    *,
+    viewer: Viewer,
+    text: str,
+    selection: Selection | None = None,
+    after: tuple | None = None,
+    before: tuple | None = None,
+    first: int | None = None,
+    last: int | None = None,
+    offset: int = 0,
+) -> Page:
+    """One page of search_content's results, in SEARCH_ORDERING (keyset positions)."""
+    documents = _search_documents(text).select_related("content_type")
+    page = page_rows(
+        documents,
+        ordering=SEARCH_ORDERING,
+        after=after,
+        before=before,
+        first=first,
+        last=last,
+        offset=offset,
+    )
+    keys = [(doc.content_type.model, doc.object_id) for doc in page.rows]
+    found = _load_results(viewer, keys, selection)
+    positions = [SEARCH_ORDERING.position_of(page.rows[i]) for _, i in found]
+    return Page(
+        rows=[obj for obj, _ in found],
+        positions=positions.__getitem__,
+        has_previous=page.has_previous,
+        has_next=page.has_next,
+        total=page.total,
+    )
+
+
+def _search_documents(text: str) -> QuerySet:
     text = (text or "").strip()
     if not text:
         raise ApplicationError(ErrorCode.REQUIRED, "Search query must not be empty.", "query")
     if len(text) > 200:
         raise ApplicationError(ErrorCode.TOO_LONG, "Search query is over 200 characters.", "query")
-    if limit is None or not 1 <= limit <= SEARCH_MAX_RESULTS:
-        raise ApplicationError(
-            ErrorCode.INVALID, f"first must be between 1 and {SEARCH_MAX_RESULTS}.", "first"
-        )
-    documents = list(
-        (_SEARCHABLE[model_name], object_id)
-        for model_name, object_id in ranked_documents(text).values_list(
-            "content_type__model", "object_id"
-        )[:limit]
-    )
+    return ranked_documents(text)
+
+
+def _load_results(viewer, documents: list, selection) -> list[tuple[Model, int]]:
+    """(object, index in `documents`) for the (model name, id) pairs the viewer may see,
+    loaded for `selection`: one query per kind."""
     ids_by_model: dict[type[Model], list[int]] = {}
-    for model, object_id in documents:
-        ids_by_model.setdefault(model, []).append(object_id)
+    for model_name, object_id in documents:
+        ids_by_model.setdefault(_SEARCHABLE[model_name], []).append(object_id)
     loaded = {}
     for model, ids in ids_by_model.items():
         for obj in visible_queryset(model, viewer, selection).filter(pk__in=ids):
-            loaded[(model, obj.pk)] = obj
-    return [loaded[key] for key in documents if key in loaded]
+            loaded[(model._meta.model_name, obj.pk)] = obj
+    return [(loaded[key], i) for i, key in enumerate(documents) if key in loaded]
 
 
 _SEARCHABLE = {model._meta.model_name: model for model in kinds.searchable()}

@@ -28,6 +28,7 @@ from django.db.models import Model, Prefetch, Q, QuerySet
 from hub import kinds
 from hub.kinds import View
 from hub.permissions import is_container, visible_q
+from hub.selectors.paging import ordering_of
 
 Selection = Mapping["str | View", "Selection"]
 
@@ -175,6 +176,8 @@ def _plan(model, viewer, selection: Selection, prefix: str):
         related_qs = visible_queryset(relation.target, viewer, sub)
         if load.where is not None:
             related_qs = related_qs.filter(load.where)
+        if relation.many:  # in the order its connection pages by
+            related_qs = ordering_of(relation.target).apply(related_qs)
         prefetches.append(Prefetch(lookup, queryset=related_qs, to_attr=load.to_attr))
     return joins, prefetches, deferred
 
@@ -199,6 +202,7 @@ def related(obj: Model, field: "str | View", viewer, selection: Selection | None
     )
     if load.where is not None:
         qs = qs.filter(load.where)
+    qs = ordering_of(load.relation.target).apply(qs)
     if load.to_attr:
         rows = list(qs)
         setattr(obj, load.to_attr, rows)

@@ -1,55 +1,57 @@
-"""Ranked full-text search over all searchable content.
+"""Ranked search over all searchable content, the same on SQLite and PostgreSQL.
 
-PostgreSQL: the weighted tsvector kept by a trigger, a websearch query and
-ts_rank. Elsewhere: each term scored by where it appears (title 4, summary 2,
-text 1) with LIKE, so results have the same shape and sensible order.
+A query is split into words (at most MAX_TERMS); a document matches when every word
+occurs in its title, summary or text (as a substring, ASCII letters case-insensitively:
+the index keeps its text folded by hub.selectors.paging.fold_text, and so are the words).
+Its rank is, summed over the words, 4 if the word is in the title, 2 in the summary and
+1 in the text; ties go to the most recently updated, then the oldest row. Plain LIKE
+and CASE: both databases compute exactly the same matches, ranks and order.
 """
 
 import re
 
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 
+from hub.folding import fold_text
 from hub.models import SearchDocument
+from hub.selectors.paging import Ordering
 
 _TERM = re.compile(r"[\w][\w+#.-]*", re.UNICODE)
 MAX_TERMS = 8
+_WEIGHTS = (("title", 4), ("summary", 2), ("text", 1))
+
+# Best first: the rank annotation, then recency, then the row (a position per row).
+SEARCH_ORDERING = Ordering.of(SearchDocument, ("-rank", "-updated_at", "id"))
 
 
-def _terms(text: str) -> list[str]:
-    return [t.lower() for t in _TERM.findall(text)][:MAX_TERMS]
+def search_terms(text: str) -> list[str]:
+    """The words a query searches for, folded, each once, in order."""
+    return list(dict.fromkeys(fold_text(t) for t in _TERM.findall(text or "")))[:MAX_TERMS]
 
 
 def ranked_documents(text: str, *, published_only: bool = True, model=None):
-    """SearchDocuments matching `text`, best first (annotated with `rank`)."""
+    """SearchDocuments matching every word of `text`, best first (annotated with `rank`)."""
     docs = SearchDocument.objects.all()
     if published_only:
         docs = docs.filter(is_published=True)
     if model is not None:
         docs = docs.filter(content_type=ContentType.objects.get_for_model(model))
-    if connection.vendor == "postgresql":
-        query = SearchQuery(text, search_type="websearch", config="english")
-        return (
-            docs.filter(search_vector=query)
-            .annotate(rank=SearchRank(F("search_vector"), query))
-            .order_by("-rank", "-updated_at", "id")
-        )
-    terms = _terms(text)
+    terms = search_terms(text)
     if not terms:
         return docs.none()
-    matches = Q()
     score = Value(0)
     for term in terms:
-        matches |= Q(title__icontains=term) | Q(summary__icontains=term) | Q(text__icontains=term)
-        for field, weight in (("title", 4), ("summary", 2), ("text", 1)):
+        docs = docs.filter(
+            Q(title__contains=term) | Q(summary__contains=term) | Q(text__contains=term)
+        )
+        for field, weight in _WEIGHTS:
             score = score + Case(
-                When(**{f"{field}__icontains": term}, then=Value(weight)),
+                When(**{f"{field}__contains": term}, then=Value(weight)),
                 default=Value(0),
                 output_field=IntegerField(),
             )
-    return docs.filter(matches).annotate(rank=score).order_by("-rank", "-updated_at", "id")
+    return SEARCH_ORDERING.apply(docs.annotate(rank=score))
 
 
 def matching_ids(model, text: str):

@@ -19,7 +19,7 @@ def get_visible_or_not_found(model: type[Model], viewer: Viewer, pk, field: str 
 def get_locked_or_not_found(model: type[Model], pk, field: str = "id", *, no_key=False) -> Model:
     """The row, locked until the transaction ends; NOT_FOUND if it is gone by then.
 
-    Call it after `visible_or_not_found`, inside the writing transaction: a concurrent
+    Call it after `get_visible_or_not_found`, inside the writing transaction: a concurrent
     delete that commits first makes this NOT_FOUND instead of a write on a missing row.
     `no_key` (FOR NO KEY UPDATE): enough to keep the row from being deleted while children
     are attached to it.

@@ -1,11 +1,21 @@
-"""Relay connections: the one connection class and field every list of the schema uses."""
+"""Relay connections: the one connection class and field every list of the schema uses.
+
+Paging is keyset paging (hub.selectors.paging): a cursor is a position in the list's
+ordering (schema.core.cursors), so pages hold every row exactly once while rows are
+added and removed between them, in both directions.
+"""
 
 import graphene
-from django.db.models import QuerySet
 from graphene_django import DjangoConnectionField
+from graphene_django.settings import graphene_settings
 from graphene_django.utils import maybe_queryset
 from graphql import GraphQLError
-from graphql_relay import get_offset_with_default, offset_to_cursor
+from promise import Promise
+
+from hub import selectors
+from hub.errors import ApplicationError
+from schema.core.cursors import bad_cursor, decode_cursor, encode_cursor
+from schema.core.enums import enum_value
 
 
 def bad_page_argument(message: str) -> GraphQLError:
@@ -28,13 +38,15 @@ class CountableConnection(graphene.relay.Connection):
 class Cursor:
     """An edge's cursor, encoded only if a client asks for it (most never do)."""
 
-    __slots__ = ("offset",)
+    __slots__ = ("connection", "index", "order", "ordering", "page")
 
-    def __init__(self, offset: int):
-        self.offset = offset
+    def __init__(self, *, connection: str, order: str, ordering, page, index: int):
+        self.connection, self.order, self.ordering = connection, order, ordering
+        self.page, self.index = page, index
 
     def __str__(self) -> str:
-        return offset_to_cursor(self.offset)
+        position = self.ordering.to_json(self.page.positions(self.index))
+        return encode_cursor(connection=self.connection, order=self.order, position=position)
 
 
 def _check_page_arguments(args: dict, *, max_limit: int | None, field_name: str) -> None:
@@ -50,56 +62,92 @@ def _check_page_arguments(args: dict, *, max_limit: int | None, field_name: str)
                 f"Requesting {value} records on the `{field_name}` connection "
                 f"exceeds the `{name}` limit of {max_limit} records."
             )
-    if args.get("offset") is not None and args.get("before") is not None:
-        raise bad_page_argument("`before` and `offset` cannot be combined.")
+    offset = args.get("offset")
+    if offset is not None:
+        if offset < 0:
+            raise bad_page_argument("Argument 'offset' must be a non-negative integer.")
+        if args.get("before") is not None:
+            raise bad_page_argument("`before` and `offset` cannot be combined.")
+        if args.get("last") is not None and args.get("first") is None:
+            raise bad_page_argument("`offset` pages forwards: combine it with `first`.")
+
+
+def page_arguments(info, args: dict, *, ordering, order: str, max_limit: int | None) -> dict:
+    """The keyword arguments of hub's page_rows for a connection field's arguments:
+    cursors decoded (and checked to be this connection's and ordering's)."""
+    _check_page_arguments(args, max_limit=max_limit, field_name=info.field_name)
+    connection = f"{info.parent_type.name}.{info.field_name}"
+    positions = {}
+    for name in ("after", "before"):
+        cursor = args.get(name)
+        if cursor is None:
+            continue
+        raw = decode_cursor(cursor, connection=connection, order=order, argument=name)
+        try:
+            positions[name] = ordering.from_json(raw)
+        except ApplicationError as error:
+            raise bad_cursor(f"`{name}`: {error.message}") from None
+    first, last = args.get("first"), args.get("last")
+    if first is None and last is None:
+        first = max_limit if max_limit is not None else graphene_settings.RELAY_CONNECTION_MAX_LIMIT
+    return {**positions, "first": first, "last": last, "offset": args.get("offset") or 0}
+
+
+def connection_from_page(connection_type, page, *, info, ordering, order: str):
+    """The GraphQL connection showing one hub page (hub.selectors.paging.Page)."""
+    name = f"{info.parent_type.name}.{info.field_name}"
+    edges = [
+        connection_type.Edge(
+            node=node,
+            cursor=Cursor(connection=name, order=order, ordering=ordering, page=page, index=i),
+        )
+        for i, node in enumerate(page.rows)
+    ]
+    page_info = graphene.relay.PageInfo(
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+        has_previous_page=page.has_previous,
+        has_next_page=page.has_next,
+    )
+    result = connection_type(edges=edges, page_info=page_info)
+    result.length = page.total
+    return result
 
 
 class ConnectionField(DjangoConnectionField):
-    """graphene-django's connection field with offset paging over an already
-    ordered (often prefetched) list, building edges without encoding cursors."""
+    """graphene-django's connection field with keyset paging (hub.selectors.paging) over
+    an ordered queryset or an already loaded (often prefetched) list. Its cursors are
+    positions in the list's ordering: the orderBy argument's, or the nested list's own."""
 
     @classmethod
-    def connection_resolver(cls, *bound, **args):
-        # bound: resolver, connection, manager, queryset resolver, max_limit, enforce, root, info
-        _check_page_arguments(args, max_limit=bound[4], field_name=bound[-1].field_name)
-        return super().connection_resolver(*bound, **args)
+    def connection_resolver(
+        cls,
+        resolver,
+        connection,
+        default_manager,
+        queryset_resolver,
+        max_limit,
+        enforce_first_or_last,
+        root,
+        info,
+        **args,
+    ):
+        if enforce_first_or_last and args.get("first") is None and args.get("last") is None:
+            raise bad_page_argument(
+                f"Page the `{info.field_name}` connection with `first` or `last`."
+            )
+        order = enum_value(args.get("order_by")) or ""
+        ordering = selectors.ordering_of(connection._meta.node._meta.model, order or None)
+        paging = page_arguments(info, args, ordering=ordering, order=order, max_limit=max_limit)
+        iterable = resolver(root, info, **args)
+        if iterable is None:
+            iterable = default_manager
+        iterable = maybe_queryset(queryset_resolver(connection, iterable, info, args))
 
-    @classmethod
-    def resolve_connection(cls, connection, args, iterable, max_limit=None):
-        offset = args.pop("offset", None)
-        if offset:
-            after = args.get("after")
-            offset += get_offset_with_default(after, -1) + 1  # a forged cursor counts as none
-            args["after"] = offset_to_cursor(offset - 1)
-        iterable = maybe_queryset(iterable)
-        length = iterable.count() if isinstance(iterable, QuerySet) else len(iterable)
-        first, last = args.get("first"), args.get("last")
-        if max_limit is not None and first is None and last is None:
-            first = max_limit
-        after, before = args.get("after"), args.get("before")
-        after_offset = get_offset_with_default(after, -1)
-        before_offset = get_offset_with_default(before, length)
-        start = after_offset + 1 if 0 <= after_offset < length else 0
-        end = before_offset if 0 <= before_offset < length else length
-        if after and after_offset >= length:
-            start = length
-        if isinstance(first, int):
-            end = min(end, start + first)
-        if isinstance(last, int):
-            start = max(start, end - last)
-        start, end = min(start, length), max(min(end, length), 0)
+        def on_resolve(rows):
+            page = selectors.page_rows(maybe_queryset(rows), ordering=ordering, **paging)
+            return connection_from_page(connection, page, info=info, ordering=ordering, order=order)
 
-        nodes = list(iterable[start:end]) if end > start else []
-        edges = [
-            connection.Edge(node=node, cursor=Cursor(start + i)) for i, node in enumerate(nodes)
-        ]
-        page_info = graphene.relay.PageInfo(
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-            has_previous_page=isinstance(last, int) and start > (after_offset + 1 if after else 0),
-            has_next_page=isinstance(first, int) and end < (before_offset if before else length),
-        )
-        result = connection(edges=edges, page_info=page_info)
-        result.iterable = iterable
-        result.length = length
-        return result
+        if Promise.is_thenable(iterable):
+            return Promise.resolve(iterable).then(on_resolve)
+        return on_resolve(iterable)
