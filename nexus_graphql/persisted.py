@@ -27,6 +27,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -156,14 +157,13 @@ def remember(persisted: Persisted) -> bool:
     if not persisted.to_store or not settings.GRAPHQL_PERSISTED_QUERIES:
         return False
     local_documents.put(persisted.sha256, persisted.query)
-    try:
+    # A cache outage: this worker still has it, and other workers will ask for it again.
+    with suppress(Exception):
         cache.set(
             _KEY_PREFIX + persisted.sha256,
             persisted.query,
             timeout=settings.GRAPHQL_PERSISTED_QUERY_SECONDS,
         )
-    except Exception:  # a cache outage: this worker still has it, others will ask again
-        pass
     return True
 
 

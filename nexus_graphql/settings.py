@@ -267,7 +267,8 @@ GRAPHQL_PERSISTED_QUERY_SECONDS = env.int("GRAPHQL_PERSISTED_QUERY_SECONDS", def
 # writes it from docs/operations and the JS clients' operations).
 GRAPHQL_TRUSTED_DOCUMENTS = env.bool("GRAPHQL_TRUSTED_DOCUMENTS", default=False)
 GRAPHQL_TRUSTED_DOCUMENTS_MANIFEST = env.str(
-    "GRAPHQL_TRUSTED_DOCUMENTS_MANIFEST", default=str(BASE_DIR / "nexus_graphql" / "trusted-documents.json")
+    "GRAPHQL_TRUSTED_DOCUMENTS_MANIFEST",
+    default=str(BASE_DIR / "nexus_graphql" / "trusted-documents.json"),
 )
 
 # Selection-aware prefetching in hub selectors, and the lean execution of plain fields

@@ -133,7 +133,9 @@ class NexusGraphQLView(View):
                 message = f"The document has no operation named {operation_name!r}."
             else:
                 message = "Name the operation to run (operationName) among several."
-            return _request_error(request, [GraphQLError(message, extensions={"code": "BAD_REQUEST"})])
+            return _request_error(
+                request, [GraphQLError(message, extensions={"code": "BAD_REQUEST"})]
+            )
         if request.method == "GET" and operation.operation != OperationType.QUERY:
             raise BadRequest("Mutations are sent with POST.", 405, "METHOD_NOT_ALLOWED")
         # A cached answer exists only for a query that passed the limits when it ran.

@@ -3,7 +3,6 @@
 import json
 
 import pytest
-
 from graphql_jwt.shortcuts import get_token
 
 from hub.models import ContentStatus
