@@ -62,9 +62,12 @@ _QUERY_CANCELED = "57014"
 
 
 class BadRequest(Exception):
-    def __init__(self, message: str, status: int = 400, code: str = "BAD_REQUEST"):
+    def __init__(
+        self, message: str, status: int = 400, code: str = "BAD_REQUEST", *, allow: str = ""
+    ):
         super().__init__(message)
         self.message, self.status, self.code = message, status, code
+        self.allow = allow  # the methods a 405 names (RFC 9110 requires the header)
 
 
 # Token-authenticated API: sessions are ignored here, so CSRF cannot ride on a cookie.
@@ -88,7 +91,10 @@ class NexusGraphQLView(View):
                 return refused
             return self._dispatch(request)
         except BadRequest as error:
-            return _refusal(request, error.message, error.code, error.status)
+            response = _refusal(request, error.message, error.code, error.status)
+            if error.allow:
+                response["Allow"] = error.allow
+            return response
         except InvalidToken as error:
             return _refusal(request, str(error), "UNAUTHENTICATED", 401)
         except persisted.PersistedQueryError as error:
@@ -99,7 +105,9 @@ class NexusGraphQLView(View):
 
     def _dispatch(self, request):
         if request.method not in ("GET", "POST"):
-            raise BadRequest("GraphQL is served over GET and POST.", 405, "METHOD_NOT_ALLOWED")
+            raise BadRequest(
+                "GraphQL is served over GET and POST.", 405, "METHOD_NOT_ALLOWED", allow="GET, POST"
+            )
         if _content_length(request) > settings.GRAPHQL_MAX_BODY_BYTES:
             raise BadRequest(
                 f"Request body over {settings.GRAPHQL_MAX_BODY_BYTES} bytes.", 413, "BODY_TOO_LARGE"
@@ -137,7 +145,9 @@ class NexusGraphQLView(View):
                 request, [GraphQLError(message, extensions={"code": "BAD_REQUEST"})]
             )
         if request.method == "GET" and operation.operation != OperationType.QUERY:
-            raise BadRequest("Mutations are sent with POST.", 405, "METHOD_NOT_ALLOWED")
+            raise BadRequest(
+                "Mutations are sent with POST.", 405, "METHOD_NOT_ALLOWED", allow="POST"
+            )
         # A cached answer exists only for a query that passed the limits when it ran.
         cache_key = None
         if _cacheable(request, operation):

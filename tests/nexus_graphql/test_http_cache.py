@@ -130,15 +130,21 @@ def test_posts_are_not_cacheable(gql):
     assert "ETag" not in response
 
 
-def test_refusals_are_not_cacheable(db):
-    response = Client().get(
-        GRAPHQL_URL,
-        {"query": 'mutation { revokeToken(refreshToken: "x") { revoked } }'},
-        headers={"Accept": "application/json"},
-    )
+def test_a_mutation_over_get_is_a_405_naming_post(db):
+    mutation = 'mutation { revokeToken(refreshToken: "x") { revoked } }'
+    response = Client().get(GRAPHQL_URL, {"query": mutation}, headers={"Accept": GRJ})
 
     assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert response["Content-Type"].startswith(GRJ)
     assert response["Cache-Control"] == "private, no-store"
+
+
+def test_another_method_is_a_405_naming_get_and_post(db):
+    response = Client().put(GRAPHQL_URL, "{}", content_type="application/json")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, POST"
 
 
 def test_graphiql_varies_on_accept(db):

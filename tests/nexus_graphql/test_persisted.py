@@ -2,12 +2,15 @@
 
 import hashlib
 import json
+import socket
+import time
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 
 from nexus_graphql import persisted
+from nexus_graphql.redis_breaker import breaker_of
 from tests.conftest import GRAPHQL_URL
 
 QUERY = "query Stats { hubStats { challenges } }"
@@ -267,3 +270,33 @@ def test_the_local_lru_is_bounded():
         documents.put(str(n), f"doc {n}")
 
     assert [documents.get(str(n)) for n in range(3)] == [None, "doc 1", "doc 2"]
+
+
+def test_an_unreachable_redis_degrades_through_the_breaker(db, settings):
+    """The real wiring: django-redis with the breaker client, on a port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "REDIS_CLIENT_CLASS": "nexus_graphql.redis_breaker.BreakerRedis",
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+            },
+        },
+    }
+    started = time.monotonic()
+
+    miss = post({"extensions": apq(sha(QUERY))})
+    sent = post({"query": QUERY, "extensions": apq(sha(QUERY))})
+
+    assert miss.status_code == 200 and codes(miss) == ["PERSISTED_QUERY_NOT_FOUND"]
+    assert sent.json() == {"data": {"hubStats": {"challenges": 0}}}
+    assert breaker_of(caches["default"]).closed is False  # later calls skip Redis at once
+    assert time.monotonic() - started < 5
