@@ -133,8 +133,6 @@ class NexusGraphQLView(View):
                 return _persisted_refusal(request, error)
         if document.errors:
             return _request_error(request, list(document.errors))
-        if request.graphql_persisted is not None:
-            request.graphql_persisted_kept = persisted.remember(request.graphql_persisted)
         operation = get_operation_ast(document.ast, operation_name)
         if operation is None:
             if operation_name:
@@ -148,6 +146,8 @@ class NexusGraphQLView(View):
             raise BadRequest(
                 "Mutations are sent with POST.", 405, "METHOD_NOT_ALLOWED", allow="POST"
             )
+        if request.graphql_persisted is not None:  # a document that could run: keep it
+            request.graphql_persisted_kept = persisted.remember(request.graphql_persisted)
         # A cached answer exists only for a query that passed the limits when it ran.
         cache_key = None
         if _cacheable(request, operation):

@@ -211,6 +211,13 @@ def test_a_mutation_by_hash_over_get_stays_refused(db):
     assert codes(response) == ["METHOD_NOT_ALLOWED"]
 
 
+def test_a_mutation_sent_over_get_with_its_hash_is_not_stored(db):
+    response = get({"query": MUTATION, "extensions": apq(sha(MUTATION))})
+
+    assert response.status_code == 405
+    assert stored(sha(MUTATION)) is None
+
+
 def test_a_mutation_by_hash_over_post_runs(db):
     post({"query": MUTATION, "extensions": apq(sha(MUTATION))})
 
