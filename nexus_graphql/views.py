@@ -80,6 +80,8 @@ class NexusGraphQLView(View):
         if getattr(response, "graphiql_page", False):
             patch_vary_headers(response, ("Accept",))  # the same URL answers JSON too
             return response
+        if response.get("Content-Type") == JSON:  # refusals built elsewhere (rate limits) too
+            response["Content-Type"] = _content_type(request)
         outcome = getattr(response, "persisted_outcome", None) or _persisted_outcome(request)
         if outcome:
             response["X-Persisted-Query"] = outcome
@@ -91,12 +93,12 @@ class NexusGraphQLView(View):
                 return refused
             return self._dispatch(request)
         except BadRequest as error:
-            response = _refusal(request, error.message, error.code, error.status)
+            response = error_response(error.message, error.code, error.status)
             if error.allow:
                 response["Allow"] = error.allow
             return response
         except InvalidToken as error:
-            return _refusal(request, str(error), "UNAUTHENTICATED", 401)
+            return error_response(str(error), "UNAUTHENTICATED", 401)
         except persisted.PersistedQueryError as error:
             response = _persisted_refusal(request, error)
             if error.code == persisted.NOT_FOUND:
@@ -296,17 +298,10 @@ def _request_error(request, errors: list, status: int = 400) -> HttpResponse:
     return _respond(request, ExecutionResult(None, errors), status, executed=False)
 
 
-def _refusal(request, message: str, code: str, status: int) -> HttpResponse:
-    """A request that is not well-formed GraphQL over HTTP: a 4xx, whatever Accept says."""
-    response = error_response(message, code, status)
-    response["Content-Type"] = _content_type(request)
-    return response
-
-
 def _persisted_refusal(request, error: "persisted.PersistedQueryError") -> HttpResponse:
     if error.request_error:
         return _request_error(request, [error.as_graphql_error()], error.status)
-    return _refusal(request, error.message, error.code, error.status)
+    return error_response(error.message, error.code, error.status)
 
 
 def _persisted_outcome(request) -> str | None:
