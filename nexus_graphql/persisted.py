@@ -118,7 +118,7 @@ def resolve(query, extensions) -> Persisted:
             "PersistedQueryNotSupported", NOT_SUPPORTED, 400, request_error=True
         )
     if isinstance(query, str) and query:
-        if hashlib.sha256(query.encode()).hexdigest() != sha256:
+        if sha256_of(query) != sha256:
             raise _malformed(
                 "extensions.persistedQuery.sha256Hash is not the sha256 of the query sent "
                 "(hex of the UTF-8 text, exactly as sent); nothing was stored."
@@ -132,6 +132,11 @@ def resolve(query, extensions) -> Persisted:
     if found is None:
         raise not_found()
     return Persisted(found, sha256, HIT)
+
+
+def sha256_of(text: str) -> str:
+    """Hex sha256 of the text's UTF-8; a lone surrogate (valid in JSON) is hashed, not fatal."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _persisted_hash(persisted) -> str:
@@ -175,7 +180,7 @@ def _lookup(sha256: str) -> str | None:
         found = cache.get(_KEY_PREFIX + sha256)
     except Exception:  # the cache client reports the outage; here it is a miss
         return None
-    if not isinstance(found, str) or hashlib.sha256(found.encode()).hexdigest() != sha256:
+    if not isinstance(found, str) or sha256_of(found) != sha256:
         return None  # nothing, or not what was stored under that hash
     local_documents.put(sha256, found)
     return found
@@ -237,7 +242,7 @@ def _load_manifest(path: str, stamp) -> Manifest:
             entries = json.load(file)
         by_hash = {}
         for sha256, text in entries.items():
-            if hashlib.sha256(text.encode()).hexdigest() != sha256:
+            if sha256_of(text) != sha256:
                 raise ValueError(f"the entry {sha256} is not the sha256 of its document")
             by_hash[sha256] = text
         canonical = frozenset(canonical_hash(parse(text)) for text in by_hash.values())
@@ -251,7 +256,7 @@ def _load_manifest(path: str, stamp) -> Manifest:
 def check_trusted(query: str, document) -> None:
     """Raise NOT_IN_LIST unless `query` (parsed as `document`) is a manifest's operation."""
     manifest = trusted_manifest()
-    if hashlib.sha256(query.encode()).hexdigest() in manifest.by_hash:
+    if sha256_of(query) in manifest.by_hash:
         return
     if document.ast is None:
         raise not_in_list()
@@ -276,7 +281,7 @@ class _WithoutTypename(Visitor):
 
 def canonical_hash(ast) -> str:
     """sha256 of the document printed without its plain `__typename` selections."""
-    return hashlib.sha256(print_ast(visit(ast, _WithoutTypename())).encode()).hexdigest()
+    return sha256_of(print_ast(visit(ast, _WithoutTypename())))
 
 
 # ---------------------------------------------------------------- the manifest's sources
@@ -298,7 +303,7 @@ def build_manifest(sources: list[Path]) -> dict[str, str]:
     entries = {}
     for path in sources:
         text = path.read_text(encoding="utf-8")
-        entries[hashlib.sha256(text.encode()).hexdigest()] = text
+        entries[sha256_of(text)] = text
     return dict(sorted(entries.items()))
 
 

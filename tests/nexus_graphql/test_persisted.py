@@ -307,3 +307,15 @@ def test_an_unreachable_redis_degrades_through_the_breaker(db, settings):
     assert sent.json() == {"data": {"hubStats": {"challenges": 0}}}
     assert breaker_of(caches["default"]).closed is False  # later calls skip Redis at once
     assert time.monotonic() - started < 5
+
+
+def test_a_lone_surrogate_in_a_document_sent_with_a_hash_is_no_500(db):
+    # JSON may carry "\ud800"; Python cannot encode it as UTF-8 without being told how.
+    query = '{ challenge(slug: "\ud800") { title } }'
+    body = json.dumps({"query": query, "extensions": apq("0" * 64)})
+
+    response = Client().post(GRAPHQL_URL, body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert codes(response) == ["BAD_REQUEST"]
+    assert persisted.sha256_of(query)  # and its own hash is a hash like any other

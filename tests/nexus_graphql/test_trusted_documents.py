@@ -168,3 +168,12 @@ def test_the_canonical_form_leaves_only_plain_typenames_out():
     assert persisted.canonical_hash(with_typenames) == persisted.canonical_hash(without)
     assert persisted.canonical_hash(aliased) != persisted.canonical_hash(without)
     assert print_ast(with_typenames).count("__typename") == 2  # the document is not changed
+
+
+def test_a_lone_surrogate_is_not_in_the_list_and_no_500(trusted):
+    body = json.dumps({"query": '{ challenge(slug: "\ud800") { title } }'})
+
+    response = Client().post(GRAPHQL_URL, body, content_type="application/json")
+
+    assert response.status_code == 200
+    assert codes(response) == ["PERSISTED_QUERY_NOT_IN_LIST"]
