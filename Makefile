@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install lock run test lint lint-deploy db schema js-client bench
+.PHONY: install lock run test lint lint-deploy db schema trusted-documents js-client bench
 
 # Every package, with its exact version and the hashes of its files, comes from the lock
 # (requirements-dev.lock: runtime + dev; requirements.lock: runtime, for the image); then the
@@ -61,11 +61,18 @@ lint-deploy: install
 schema: install
 	$(BIN)/python manage.py graphql_schema --out schema.graphql
 
-# The JavaScript example client (clients/js), installed from its lock file.
-js-client: clients/js/node_modules/.package-lock.json
+# The trusted-documents manifest (sha256 -> document), from docs/operations and the JS
+# clients' operations; a test fails when it is stale.
+trusted-documents: install
+	$(BIN)/python manage.py trusted_documents
 
-clients/js/node_modules/.package-lock.json: clients/js/package-lock.json
-	cd clients/js && npm ci --no-audit --no-fund
+# The JavaScript clients, each installed from its lock file: the example client
+# (graphql-request), Apollo Client with persisted queries, the GraphQL over HTTP audit.
+JS_CLIENTS := clients/js clients/apollo clients/http-audit
+js-client: $(addsuffix /node_modules/.package-lock.json,$(JS_CLIENTS))
+
+clients/%/node_modules/.package-lock.json: clients/%/package-lock.json
+	cd clients/$* && npm ci --no-audit --no-fund
 
 # The side-by-side benchmark (not part of the tests): needs PostgreSQL, Redis, wrk and npm.
 bench: install

@@ -255,6 +255,21 @@ GRAPHQL_RESPONSE_CACHE_LOCAL_BYTES = env.int(
 # Answers are invalidated by writes to what they show (schema.core.dependencies); off, by
 # any write at all (what the benchmark's write mix compares against).
 GRAPHQL_RESPONSE_CACHE_BY_KIND = env.bool("GRAPHQL_RESPONSE_CACHE_BY_KIND", default=True)
+# Successful anonymous GET queries may be kept this long by browsers and CDNs
+# (`Cache-Control: public, max-age=N`; 0: `public, no-cache`, revalidated by ETag each time).
+GRAPHQL_HTTP_MAX_AGE = env.int("GRAPHQL_HTTP_MAX_AGE", default=10)
+
+# Automatic persisted queries (Apollo's protocol, nexus_graphql.persisted): documents sent
+# with their sha256 are kept this long in the cache, then found by the hash alone.
+GRAPHQL_PERSISTED_QUERIES = env.bool("GRAPHQL_PERSISTED_QUERIES", default=True)
+GRAPHQL_PERSISTED_QUERY_SECONDS = env.int("GRAPHQL_PERSISTED_QUERY_SECONDS", default=86_400)
+# Trusted documents: only the manifest's operations run (`manage.py trusted_documents`
+# writes it from docs/operations and the JS clients' operations).
+GRAPHQL_TRUSTED_DOCUMENTS = env.bool("GRAPHQL_TRUSTED_DOCUMENTS", default=False)
+GRAPHQL_TRUSTED_DOCUMENTS_MANIFEST = env.str(
+    "GRAPHQL_TRUSTED_DOCUMENTS_MANIFEST",
+    default=str(BASE_DIR / "nexus_graphql" / "trusted-documents.json"),
+)
 
 # Selection-aware prefetching in hub selectors, and the lean execution of plain fields
 # (nexus_graphql.execution): off only for the benchmark's naive baseline.

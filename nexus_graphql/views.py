@@ -8,6 +8,16 @@ rate limit's charge for what the operation does, the anonymous response cache,
 the cost limit, execution within a deadline and a response-size budget, and the
 answer's size. Nothing here knows the domain: resolvers call hub selectors and
 services.
+
+GraphQL over HTTP (the spec, as npm graphql-http's audits check it): the answer is
+`application/graphql-response+json` when the client's Accept prefers it, else
+`application/json`. A GraphQL request error (the document does not parse, validate
+or fit the limits, its variables do not coerce, its operation is not there, its
+persisted query is unknown or not trusted) answers 200 under `application/json` and
+a 4xx under `application/graphql-response+json`, without `data` either way. A
+request that is not well-formed (bad JSON, no query, parameters of the wrong type,
+wrong method or media type) is a 4xx under both. Persisted queries and trusted
+documents: nexus_graphql.persisted; HTTP caching headers: nexus_graphql.http_cache.
 """
 
 import json
@@ -19,13 +29,15 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast
+from graphql.execution.values import get_variable_values
 
 from hub.errors import ApplicationError
-from nexus_graphql import metrics, ratelimit, response_cache
+from nexus_graphql import http_cache, metrics, persisted, ratelimit, response_cache
 from nexus_graphql.authentication import viewer_of
 from nexus_graphql.documents import documents, query_limits
 from nexus_graphql.execution import (
@@ -42,57 +54,102 @@ from schema.accounts.tokens import InvalidToken, is_token_error
 logger = logging.getLogger("nexus.graphql")
 
 _JSON_TYPES = {"application/json", "application/graphql"}
+JSON = "application/json"
+GRAPHQL_RESPONSE = "application/graphql-response+json"
 _DID_YOU_MEAN = re.compile(r" Did you mean .*\?$")
 # SQLSTATE of a statement cancelled by statement_timeout.
 _QUERY_CANCELED = "57014"
 
 
 class BadRequest(Exception):
-    def __init__(self, message: str, status: int = 400, code: str = "BAD_REQUEST"):
+    def __init__(
+        self, message: str, status: int = 400, code: str = "BAD_REQUEST", *, allow: str = ""
+    ):
         super().__init__(message)
         self.message, self.status, self.code = message, status, code
+        self.allow = allow  # the methods a 405 names (RFC 9110 requires the header)
 
 
 # Token-authenticated API: sessions are ignored here, so CSRF cannot ride on a cookie.
 @method_decorator(csrf_exempt, name="dispatch")
 class NexusGraphQLView(View):
     def dispatch(self, request, *args, **kwargs):
+        request.graphql_media_type = _media_type(request)
+        request.graphql_persisted = None
+        response = self._answer(request)
+        if getattr(response, "graphiql_page", False):
+            patch_vary_headers(response, ("Accept",))  # the same URL answers JSON too
+            return response
+        if response.get("Content-Type") == JSON:  # refusals built elsewhere (rate limits) too
+            response["Content-Type"] = _content_type(request)
+        outcome = getattr(response, "persisted_outcome", None) or _persisted_outcome(request)
+        if outcome:
+            response["X-Persisted-Query"] = outcome
+        return http_cache.finish(request, response, public=getattr(response, "public", False))
+
+    def _answer(self, request):
         try:
             if (refused := ratelimit.charge_request(request)) is not None:
                 return refused
             return self._dispatch(request)
         except BadRequest as error:
-            return error_response(error.message, error.code, error.status)
+            response = error_response(error.message, error.code, error.status)
+            if error.allow:
+                response["Allow"] = error.allow
+            return response
         except InvalidToken as error:
             return error_response(str(error), "UNAUTHENTICATED", 401)
+        except persisted.PersistedQueryError as error:
+            response = _persisted_refusal(request, error)
+            if error.code == persisted.NOT_FOUND:
+                response.persisted_outcome = persisted.MISS
+            return response
 
     def _dispatch(self, request):
         if request.method not in ("GET", "POST"):
-            raise BadRequest("GraphQL is served over GET and POST.", 405, "METHOD_NOT_ALLOWED")
+            raise BadRequest(
+                "GraphQL is served over GET and POST.", 405, "METHOD_NOT_ALLOWED", allow="GET, POST"
+            )
         if _content_length(request) > settings.GRAPHQL_MAX_BODY_BYTES:
             raise BadRequest(
                 f"Request body over {settings.GRAPHQL_MAX_BODY_BYTES} bytes.", 413, "BODY_TOO_LARGE"
             )
         if request.method == "GET" and _wants_graphiql(request):
-            return render(request, "graphene/graphiql.html", graphiql_page_context())
+            page = render(request, "graphene/graphiql.html", graphiql_page_context())
+            page.graphiql_page = True
+            return page
         request.user = viewer_of(request)
-        query, variables, operation_name = _params(request)
-        return self._execute(request, query, variables, operation_name)
+        found, variables, operation_name = _params(request)
+        request.graphql_persisted = found
+        return self._execute(request, found.query, variables, operation_name)
 
     @metrics.observe_operation
     def _execute(self, request, query, variables, operation_name):
         document = documents.get(query)
         if (refused := ratelimit.enforce(request, document, operation_name)) is not None:
             return refused
+        if settings.GRAPHQL_TRUSTED_DOCUMENTS:
+            try:
+                persisted.check_trusted(query, document)
+            except persisted.PersistedQueryError as error:
+                return _persisted_refusal(request, error)
         if document.errors:
-            return _respond(ExecutionResult(None, list(document.errors)), 400, executed=False)
+            return _request_error(request, list(document.errors))
         operation = get_operation_ast(document.ast, operation_name)
         if operation is None:
             if operation_name:
-                raise BadRequest(f"The document has no operation named {operation_name!r}.")
-            raise BadRequest("Name the operation to run (operationName) among several.")
+                message = f"The document has no operation named {operation_name!r}."
+            else:
+                message = "Name the operation to run (operationName) among several."
+            return _request_error(
+                request, [GraphQLError(message, extensions={"code": "BAD_REQUEST"})]
+            )
         if request.method == "GET" and operation.operation != OperationType.QUERY:
-            raise BadRequest("Mutations are sent with POST.", 405, "METHOD_NOT_ALLOWED")
+            raise BadRequest(
+                "Mutations are sent with POST.", 405, "METHOD_NOT_ALLOWED", allow="POST"
+            )
+        if request.graphql_persisted is not None:  # a document that could run: keep it
+            request.graphql_persisted_kept = persisted.remember(request.graphql_persisted)
         # A cached answer exists only for a query that passed the limits when it ran.
         cache_key = None
         if _cacheable(request, operation):
@@ -100,13 +157,18 @@ class NexusGraphQLView(View):
             if cache_key is not None:
                 cached = response_cache.get(cache_key)
                 if cached is not None:
-                    return _cached_response(request, cached, cache_key)
+                    return _cached_response(request, cached)
 
         schema = documents.schema
+        coerced = get_variable_values(
+            schema, operation.variable_definitions or (), variables or {}, max_errors=20
+        )
+        if isinstance(coerced, list):  # the variables do not fit their types
+            return _request_error(request, coerced)
         try:
             check_operation(schema, document.ast, operation, variables, query_limits())
         except QueryLimitExceeded as error:
-            return error_response(error.message, error.code, 400)
+            return _request_error(request, [error])
 
         request.graphql_budget = Budget(
             seconds=settings.GRAPHQL_EXECUTION_SECONDS,
@@ -125,20 +187,25 @@ class NexusGraphQLView(View):
             )
         except ExecutionAborted as aborted:
             logger.warning("execution stopped: %s (%s)", aborted.code, operation_name or "-")
-            return _respond(ExecutionResult(None, [_aborted_error(aborted)]), 200)
-        response = _respond(result, 200)
+            return _respond(request, ExecutionResult(None, [_aborted_error(aborted)]), 200)
+        response = _respond(request, result, 200)
         if len(response.content) > settings.GRAPHQL_MAX_RESPONSE_BYTES:
             too_large = ExecutionAborted(
                 "RESPONSE_TOO_LARGE",
                 f"The response would be over {settings.GRAPHQL_MAX_RESPONSE_BYTES} bytes; "
                 "ask for less (smaller pages, fewer fields).",
             )
-            return _respond(ExecutionResult(None, [_aborted_error(too_large)]), 200)
+            return _respond(request, ExecutionResult(None, [_aborted_error(too_large)]), 200)
+        # Browsers and CDNs may keep what any anonymous caller would get (http_cache).
+        response.public = (
+            not result.errors
+            and operation.operation == OperationType.QUERY
+            and not request.user.is_authenticated
+        )
         if cache_key:
             response["X-Cache"] = "MISS"
             if not result.errors:
                 response_cache.put(cache_key, response.content)
-                _add_validators(request, response, cache_key)
         return response
 
 
@@ -152,7 +219,22 @@ def _content_length(request) -> int:
 def _wants_graphiql(request) -> bool:
     if "raw" in request.GET:
         return False
-    return request.get_preferred_type(["application/json", "text/html"]) == "text/html"
+    return request.get_preferred_type([JSON, GRAPHQL_RESPONSE, "text/html"]) == "text/html"
+
+
+def _media_type(request) -> str:
+    """application/graphql-response+json if the Accept header prefers it, else JSON.
+
+    On a tie (`*/*`, or both listed at the same quality) the Accept header's own order
+    decides, and `*/*` alone or no Accept at all is application/json, as the spec asks.
+    """
+    return request.get_preferred_type([JSON, GRAPHQL_RESPONSE]) or JSON
+
+
+def _content_type(request) -> str:
+    if request.graphql_media_type == GRAPHQL_RESPONSE:
+        return f"{GRAPHQL_RESPONSE}; charset=utf-8"
+    return JSON
 
 
 def _params(request):
@@ -171,12 +253,14 @@ def _params(request):
                 raise BadRequest("The body must be a JSON object {query, variables}.")
     else:
         data = request.GET.dict()
-        if isinstance(data.get("variables"), str):
-            try:
-                data["variables"] = json.loads(data["variables"])
-            except (ValueError, RecursionError):
-                raise BadRequest("variables is not valid JSON.") from None
-    query, variables = data.get("query"), data.get("variables")
+        for parameter in ("variables", "extensions"):  # URL-encoded JSON
+            if isinstance(data.get(parameter), str):
+                try:
+                    data[parameter] = json.loads(data[parameter])
+                except (ValueError, RecursionError):
+                    raise BadRequest(f"{parameter} is not valid JSON.") from None
+    found = persisted.resolve(data.get("query"), data.get("extensions"))
+    query, variables = found.query, data.get("variables")
     operation_name = data.get("operationName")
     if not isinstance(query, str) or not query.strip():
         raise BadRequest("Provide a query string.")
@@ -184,7 +268,7 @@ def _params(request):
         raise BadRequest("variables must be a JSON object.")
     if operation_name is not None and not isinstance(operation_name, str):
         raise BadRequest("operationName must be a string.")
-    return query, variables, operation_name
+    return found, variables, operation_name
 
 
 def _cacheable(request, operation) -> bool:
@@ -195,7 +279,7 @@ def _cacheable(request, operation) -> bool:
     )
 
 
-def _respond(result, status: int, *, executed: bool = True) -> HttpResponse:
+def _respond(request, result, status: int, *, executed: bool = True) -> HttpResponse:
     """The JSON body; `data` is present whenever execution started (per the spec)."""
     body = {}
     if result.errors:
@@ -203,32 +287,41 @@ def _respond(result, status: int, *, executed: bool = True) -> HttpResponse:
     if executed:
         body["data"] = result.data
     return HttpResponse(
-        json.dumps(body, separators=(",", ":")), status=status, content_type="application/json"
+        json.dumps(body, separators=(",", ":")), status=status, content_type=_content_type(request)
     )
+
+
+def _request_error(request, errors: list, status: int = 400) -> HttpResponse:
+    """A GraphQL request error: nothing ran, so no `data`; 200 under application/json."""
+    if request.graphql_media_type != GRAPHQL_RESPONSE:
+        status = 200
+    return _respond(request, ExecutionResult(None, errors), status, executed=False)
+
+
+def _persisted_refusal(request, error: "persisted.PersistedQueryError") -> HttpResponse:
+    if error.request_error:
+        return _request_error(request, [error.as_graphql_error()], error.status)
+    return error_response(error.message, error.code, error.status)
+
+
+def _persisted_outcome(request) -> str | None:
+    found = request.graphql_persisted
+    if found is None or found.outcome is None:
+        return None
+    if found.outcome == persisted.STORED and not getattr(request, "graphql_persisted_kept", False):
+        return None  # sent with its hash but refused before it could be kept
+    return found.outcome
 
 
 def _aborted_error(aborted: ExecutionAborted) -> GraphQLError:
     return GraphQLError(aborted.message, extensions={"code": aborted.code})
 
 
-def _etag(key: str) -> str:
-    return f'"{key.rsplit(":", 1)[-1][:32]}"'
-
-
-def _cached_response(request, body: bytes, key: str) -> HttpResponse:
-    if request.method == "GET" and request.META.get("HTTP_IF_NONE_MATCH") == _etag(key):
-        response = HttpResponse(status=304)
-    else:
-        response = HttpResponse(body, content_type="application/json")
+def _cached_response(request, body: bytes) -> HttpResponse:
+    response = HttpResponse(body, content_type=_content_type(request))
     response["X-Cache"] = "HIT"  # for operators and CDNs; the body is the same either way
-    _add_validators(request, response, key)
+    response.public = True  # only successful anonymous answers are ever cached
     return response
-
-
-def _add_validators(request, response, key: str) -> None:
-    if request.method == "GET":
-        response["ETag"] = _etag(key)
-        response["Cache-Control"] = "public, no-cache"
 
 
 @metrics.count_error

@@ -5,7 +5,7 @@ from django.core.cache import caches
 from django.test import Client
 from zeal import zeal_context
 
-from nexus_graphql import response_cache
+from nexus_graphql import persisted, response_cache
 from tests.factories import PASSWORD, ContributorFactory
 from traffic.middleware import request_log
 from traffic.selectors import forget_blocklist
@@ -24,9 +24,11 @@ def isolated_cache(settings):
     settings.GRAPHQL_RESPONSE_CACHE = False
     clear_caches(settings)
     response_cache.local_bodies.clear()
+    persisted.local_documents.clear()
     yield
     clear_caches(settings)
     response_cache.local_bodies.clear()
+    persisted.local_documents.clear()
 
 
 def clear_caches(settings) -> None:

@@ -2,7 +2,8 @@
 
 `manage.py runserver` (DEBUG, static files from the apps, embedded defaults: a
 fresh migrated and seeded SQLite database, local-memory cache) on a free port
-of 127.0.0.1, in a subprocess, once per test session. Node.js and Chromium are
+of 127.0.0.1, in a subprocess, once per test session; `serve()` starts more of
+them (other settings, a copy of the same seeded database) for one module. Node.js and Chromium are
 outside the Python venv: without them these tests are skipped, unless
 NEXUS_REQUIRE_FRONTEND_TOOLS=1 (as in .ci/run), where they fail instead.
 """
@@ -16,6 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +26,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 OPERATIONS_DIR = ROOT / "docs" / "operations"
 JS_CLIENT_DIR = ROOT / "clients" / "js"
+APOLLO_CLIENT_DIR = ROOT / "clients" / "apollo"
+HTTP_AUDIT_DIR = ROOT / "clients" / "http-audit"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
@@ -85,24 +89,39 @@ def _manage(env: dict, *args: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def nexus_server(tmp_path_factory) -> Server:
-    directory = tmp_path_factory.mktemp("nexus-server")
-    env = {
+def seeded_database(tmp_path_factory) -> Path:
+    """A migrated and seeded SQLite database file, copied for each server."""
+    directory = tmp_path_factory.mktemp("nexus-seeded")
+    database = directory / "db.sqlite3"
+    env = _server_env(database)
+    _manage(env, "migrate", "--noinput")
+    _manage(env, "load_hub")
+    return database
+
+
+def _server_env(database: Path, **extra: str) -> dict:
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "nexus_graphql.settings",  # the service's, not the tests'
         "DEBUG": "true",
-        "DATABASE_URL": f"sqlite:///{directory / 'db.sqlite3'}",
+        "DATABASE_URL": f"sqlite:///{database}",
         "REDIS_URL": "",
+        **extra,
     }
-    _manage(env, "migrate", "--noinput")
-    _manage(env, "load_hub")
+
+
+@contextmanager
+def serve(directory: Path, seeded: Path, **env: str):
+    """`manage.py runserver` on a free port over a copy of the seeded database."""
+    database = directory / "db.sqlite3"
+    shutil.copyfile(seeded, database)
     port = _free_port()
     log = directory / "server.log"
     with log.open("w") as output:
         process = subprocess.Popen(
             [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
             cwd=ROOT,
-            env=env,
+            env=_server_env(database, **env),
             stdout=output,
             stderr=subprocess.STDOUT,
         )
@@ -117,6 +136,12 @@ def nexus_server(tmp_path_factory) -> Server:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def nexus_server(tmp_path_factory, seeded_database) -> Server:
+    with serve(tmp_path_factory.mktemp("nexus-server"), seeded_database) as server:
+        yield server
 
 
 def _wait_until_up(server: Server, process: subprocess.Popen, seconds: float = 60) -> None:

@@ -69,6 +69,19 @@ def test_anonymous_queries_over_the_limit_get_429_with_retry_after(db, rate_limi
     assert "at most 5 queries per 60 seconds" in error["message"]
 
 
+def test_a_429_answers_in_the_media_type_asked_for(db, rate_limits, clock):
+    client = client_from("203.0.113.1")
+    statuses(client, QUERY, 5)
+    grj = "application/graphql-response+json"
+
+    refused = client.post(QUERY, headers={"Accept": grj})
+
+    assert refused.status_code == 429
+    assert refused["Content-Type"] == f"{grj}; charset=utf-8"
+    assert refused["Cache-Control"] == "private, no-store"
+    assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+
+
 def test_each_anonymous_address_has_its_own_allowance(db, rate_limits):
     statuses(client_from("203.0.113.1"), QUERY, 6)
 
@@ -149,7 +162,7 @@ def test_signing_up_creates_no_fresh_budget(db, rate_limits):
 def test_unparsable_documents_count_as_queries(db, rate_limits):
     client = client_from("203.0.113.1")
 
-    assert statuses(client, "{ nope", 5) == [400] * 5
+    assert statuses(client, "{ nope", 5) == [200] * 5  # request errors, under application/json
     assert client.post(QUERY).status_code == 429
 
 

@@ -64,26 +64,50 @@ BAD_POSTS = {
     "query is a number": (json.dumps({"query": 42}), "application/json"),
     "variables is a list": (json.dumps({"query": "{ __typename }", "variables": [1]}), None),
     "operationName is a list": (json.dumps({"query": "{ __typename }", "operationName": []}), None),
-    "unknown operationName": (json.dumps({"query": "{ __typename }", "operationName": "X"}), None),
+    "extensions is a string": (json.dumps({"query": "{ __typename }", "extensions": "x"}), None),
     "plain text": ("{ __typename }", "text/plain"),
     "XML": ("<query/>", "application/xml"),
     "form data": ("query=%7B__typename%7D", "application/x-www-form-urlencoded"),
-    "garbage query": (json.dumps({"query": "}}}{{{ !!! @@"}), None),
-    "query nested past the parser's limit": (
-        json.dumps({"query": "{ hubStats " + "{ projects " * 3000 + "}" * 3001}),
-        None,
+}
+# Well-formed requests whose GraphQL does not run (GraphQL over HTTP's "request errors").
+REQUEST_ERRORS = {
+    "unknown operationName": json.dumps({"query": "{ __typename }", "operationName": "X"}),
+    "garbage query": json.dumps({"query": "}}}{{{ !!! @@"}),
+    "query nested past the parser's limit": json.dumps(
+        {"query": "{ hubStats " + "{ projects " * 3000 + "}" * 3001}
     ),
-    "unknown type": (json.dumps({"query": "{ __type(name: 1) { name } }"}), None),
+    "unknown type": json.dumps({"query": "{ __type(name: 1) { name } }"}),
+    "a variable that does not coerce": json.dumps(
+        {"query": "query($s: String!) { challenge(slug: $s) { title } }", "variables": {"s": 1}}
+    ),
 }
 
 
 @pytest.mark.parametrize("body, content_type", BAD_POSTS.values(), ids=BAD_POSTS.keys())
-def test_bad_requests_get_a_4xx_with_a_json_error(gql, body, content_type):
-    response = gql.http.post(GRAPHQL_URL, body, content_type=content_type or "application/json")
+@pytest.mark.parametrize("accept", ["application/json", "application/graphql-response+json"])
+def test_bad_requests_get_a_4xx_with_a_json_error(gql, body, content_type, accept):
+    response = gql.http.post(
+        GRAPHQL_URL, body, content_type=content_type or "application/json", HTTP_ACCEPT=accept
+    )
 
     assert 400 <= response.status_code < 500
     payload = response.json()
     assert payload["errors"][0]["message"]
+    assert "Traceback" not in response.content.decode()
+
+
+@pytest.mark.parametrize("body", REQUEST_ERRORS.values(), ids=REQUEST_ERRORS.keys())
+@pytest.mark.parametrize(
+    "accept, status",
+    [("application/json", 200), ("*/*", 200), ("application/graphql-response+json", 400)],
+)
+def test_request_errors_follow_the_media_types_status_rules(gql, body, accept, status):
+    response = gql.http.post(GRAPHQL_URL, body, content_type="application/json", HTTP_ACCEPT=accept)
+
+    assert response.status_code == status
+    payload = response.json()
+    assert payload["errors"][0]["message"]
+    assert "data" not in payload
     assert "Traceback" not in response.content.decode()
 
 
@@ -184,5 +208,6 @@ def test_a_database_outage_inside_a_resolver_is_service_unavailable(gql, setting
 def test_an_unknown_operation_name_is_named_in_the_error(gql):
     response = gql.post("query A { hubStats { challenges } }", operation_name="B")
 
-    assert response.status_code == 400
+    assert response.status_code == 200  # a request error, under application/json
+    assert "data" not in response.json()
     assert "'B'" in response.json()["errors"][0]["message"]

@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from graphql_jwt.shortcuts import get_token
 
 from hub.models import ContentStatus
@@ -80,19 +81,35 @@ def test_a_post_without_a_query_is_a_bad_request(gql):
     assert response.json()["errors"]
 
 
-def test_an_unknown_field_is_rejected_by_validation(gql):
-    response = gql.post("{ hubStats { projects secrets } }")
+# GraphQL over HTTP: a request error is 200 under application/json (and without Accept),
+# 400 under application/graphql-response+json; never any `data`.
+REQUEST_ERROR_STATUS = [
+    (None, 200, "application/json"),
+    ("application/json", 200, "application/json"),
+    ("application/graphql-response+json", 400, "application/graphql-response+json"),
+]
 
-    assert response.status_code == 400
+
+@pytest.mark.parametrize(("accept", "status", "media_type"), REQUEST_ERROR_STATUS)
+def test_an_unknown_field_is_rejected_by_validation(gql, accept, status, media_type):
+    headers = {"Accept": accept} if accept else {}
+    response = gql.post("{ hubStats { projects secrets } }", headers=headers)
+
+    assert response.status_code == status
+    assert response["Content-Type"].startswith(media_type)
     payload = response.json()
     assert "data" not in payload
     assert "Cannot query field 'secrets'" in payload["errors"][0]["message"]
 
 
-def test_a_syntax_error_is_a_bad_request(gql):
-    response = gql.post("{ hubStats { ")
+@pytest.mark.parametrize(("accept", "status", "media_type"), REQUEST_ERROR_STATUS)
+def test_a_syntax_error_is_a_request_error(gql, accept, status, media_type):
+    headers = {"Accept": accept} if accept else {}
+    response = gql.post("{ hubStats { ", headers=headers)
 
-    assert response.status_code == 400
+    assert response.status_code == status
+    assert response["Content-Type"].startswith(media_type)
+    assert "data" not in response.json()
     assert "Syntax Error" in response.json()["errors"][0]["message"]
 
 

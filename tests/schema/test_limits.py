@@ -101,7 +101,7 @@ def test_fragment_cycles_and_unknown_fragments_are_clean_validation_errors(gql, 
     unknown = "{ challenges(first: 1) { ...Nowhere } }"
 
     for query in (cycle, unknown):
-        response = gql.post(query)
+        response = gql.post(query, headers={"Accept": "application/graphql-response+json"})
         assert response.status_code == 400
         assert set(codes(response.json())) == {"GRAPHQL_VALIDATION_FAILED"}
 
