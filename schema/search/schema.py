@@ -9,9 +9,14 @@ class SearchQueries(graphene.ObjectType):
     search = graphene.Field(
         graphene.List(graphene.NonNull(SearchResult)),
         required=True,
-        query=graphene.String(required=True),
-        first=graphene.Int(default_value=20),
-        description="Published content matching the query, best match first.",
+        query=graphene.String(
+            required=True,
+            description="Words to look for, at most 200 characters.",
+        ),
+        first=graphene.Int(default_value=20, description="How many results, 1 to 100."),
+        description="PUBLISHED technologies, learnings, projects, challenges, solutions and "
+        "resources matching the query, best match first. Bad input is a top-level error whose "
+        "`extensions.code` is REQUIRED (blank query), TOO_LONG (query) or INVALID (`first`).",
     )
     hub_stats = graphene.Field(HubStats, description="How much the hub holds (published).")
 
