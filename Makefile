@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install lock run test lint lint-deploy db schema js-client bench
+.PHONY: install lock run test lint lint-deploy db schema release-schema js-client bench
 
 # Every package, with its exact version and the hashes of its files, comes from the lock
 # (requirements-dev.lock: runtime + dev; requirements.lock: runtime, for the image); then the
@@ -60,6 +60,11 @@ lint-deploy: install
 # schema.graphql, the SDL frontends generate code from; a test fails when it is stale.
 schema: install
 	$(BIN)/python manage.py graphql_schema --out schema.graphql
+
+# At a release: schema.graphql becomes the schema the breaking-change gate compares with
+# (tests/frontend/test_schema_changes.py; the convention is in CHANGELOG.md).
+release-schema: schema
+	cp schema.graphql docs/schema/released.graphql
 
 # The JavaScript example client (clients/js), installed from its lock file.
 js-client: clients/js/node_modules/.package-lock.json
