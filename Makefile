@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install lock run test lint lint-deploy db schema release-schema js-client bench
+.PHONY: install lock run test lint lint-deploy db schema release-schema js-client graphiql graphiql-deps bench
 
 # Every package, with its exact version and the hashes of its files, comes from the lock
 # (requirements-dev.lock: runtime + dev; requirements.lock: runtime, for the image); then the
@@ -71,6 +71,17 @@ js-client: clients/js/node_modules/.package-lock.json
 
 clients/js/node_modules/.package-lock.json: clients/js/package-lock.json
 	cd clients/js && npm ci --no-audit --no-fund
+
+# GraphiQL 5, rebuilt from the packages nexus_graphql/graphiql_build/package-lock.json pins into
+# nexus_graphql/static/graphiql/vendor/graphiql-5/ (with integrity.json); commit the result.
+GRAPHIQL_BUILD := nexus_graphql/graphiql_build
+graphiql-deps: $(GRAPHIQL_BUILD)/node_modules/.package-lock.json
+
+$(GRAPHIQL_BUILD)/node_modules/.package-lock.json: $(GRAPHIQL_BUILD)/package-lock.json
+	cd $(GRAPHIQL_BUILD) && npm ci --no-audit --no-fund
+
+graphiql: graphiql-deps
+	cd $(GRAPHIQL_BUILD) && node build.mjs
 
 # The side-by-side benchmark (not part of the tests): needs PostgreSQL, Redis, wrk and npm.
 bench: install
