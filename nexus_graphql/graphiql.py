@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from django.conf import settings
+from django.http import Http404, HttpResponseRedirect
 from django.templatetags.static import static
+from django.urls import reverse
 from graphene_django.settings import graphene_settings
 
 OPERATIONS_DIR = Path(settings.BASE_DIR) / "docs" / "operations"
@@ -85,3 +87,10 @@ def page_context() -> dict:
             "workers": {label: static(a.path) for label, a in WORKERS.items()},
         },
     }
+
+
+def development_home(request):
+    """`/` in development (DEBUG): GraphiQL. In production there is no page at `/`."""
+    if not settings.DEBUG:
+        raise Http404("No page here: the API is at /graphql/.")
+    return HttpResponseRedirect(reverse("graphql"))

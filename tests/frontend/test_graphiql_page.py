@@ -152,3 +152,18 @@ def test_collectstatic_keeps_the_vendored_files_byte_for_byte(settings, tmp_path
     for asset in ASSETS:
         served = (tmp_path / manifest[asset.path]).read_bytes()
         assert sri(served) == asset.integrity, f"collectstatic rewrote {asset.path}"
+
+
+def test_in_development_the_root_leads_to_graphiql(client, settings):
+    settings.DEBUG = True
+
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/graphql/"
+
+
+def test_in_production_the_root_is_not_found(client, settings):
+    settings.DEBUG = False
+
+    assert client.get("/").status_code == 404
