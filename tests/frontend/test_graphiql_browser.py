@@ -175,7 +175,7 @@ def websocket_problem(server) -> str | None:
             url, subprotocols=["graphql-transport-ws"], timeout=5
         )
     except (OSError, websocket.WebSocketException) as error:
-        return f"no WebSocket endpoint at {url} ({error})"
+        return f"no WebSocket endpoint at {url} ({str(error).split(' -+-+- ')[0]})"
     try:
         connection.send(json.dumps({"type": "connection_init", "payload": {}}))
         answer = json.loads(connection.recv())
@@ -237,3 +237,24 @@ def test_graphiql_runs_a_subscription_and_shows_its_event(browser, nexus_server)
     event = json.loads(browser.execute_script(RESPONSE))
     assert event["data"]["solutionAdded"]["body"] == body
     assert event["data"]["solutionAdded"]["author"] == {"username": name}
+
+
+def test_the_explorer_builds_a_query_in_the_active_tab(browser, nexus_server):
+    open_graphiql(browser, nexus_server)
+    browser.find_element(By.CSS_SELECTOR, ".graphiql-tab-add").click()
+    WebDriverWait(browser, 10).until(
+        lambda d: d.execute_script("return window.nexusGraphiQL.text('query')") == ""
+    )
+
+    browser.find_element(By.CSS_SELECTOR, "[aria-label='Show GraphiQL Explorer']").click()
+    field = WebDriverWait(browser, 30).until(
+        lambda d: d.find_element(
+            By.XPATH, "//div[contains(@class, 'graphiql-explorer-root')]//span[.='hubDocument']"
+        )
+    )
+    field.click()
+
+    WebDriverWait(browser, 10).until(
+        lambda d: "hubDocument" in d.execute_script("return window.nexusGraphiQL.text('query')")
+    )
+    assert run_and_read(browser, '"hubDocument"')["data"]["hubDocument"].startswith("#")
