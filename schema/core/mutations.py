@@ -116,11 +116,12 @@ class HubMutation(graphene.Mutation):
                 field.description = (
                     f"The {words} as `{operation}` left it; null when `errors` is not empty."
                 )
+        generic = f"The input of `{operation}`; each of its fields says its rules."
         for argument in cls._meta.arguments.values():
-            if not argument.kwargs.get("description"):
-                argument.kwargs["description"] = (
-                    f"The input of `{operation}`; each of its fields says its rules."
-                )
+            if isinstance(argument, graphene.Argument):
+                argument.description = argument.description or generic
+            elif not argument.kwargs.get("description"):  # unmounted: `SomeInput(required=True)`
+                argument.kwargs["description"] = generic
 
     @classmethod
     def Field(cls, name=None, description=None, deprecation_reason=None, required=False):

@@ -15,6 +15,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     build_schema,
+    get_named_type,
     specified_scalar_types,
 )
 
@@ -54,6 +55,12 @@ def undocumented(schema: GraphQLSchema) -> list[str]:
         if isinstance(type_, GraphQLObjectType | GraphQLInterfaceType):
             for field_name, field in type_.fields.items():
                 check(f"{name}.{field_name}", field)
+                # graphene falls back to a mutation's payload description for its field.
+                if (
+                    field.description
+                    and field.description == get_named_type(field.type).description
+                ):
+                    missing.append(f"{name}.{field_name} (only its type's description)")
                 for arg_name, arg in field.args.items():
                     check(f"{name}.{field_name}({arg_name}:)", arg)
         elif isinstance(type_, GraphQLInputObjectType):
@@ -80,6 +87,8 @@ def test_the_walk_reports_each_kind_of_undocumented_element():
           a(x: Int): Int
           b: Color @deprecated
           c(input: Filter): Pet
+          "Described."
+          d: Query
         }
         enum Color { "Red." RED GREEN }
         input Filter { size: Int }
@@ -94,6 +103,7 @@ def test_the_walk_reports_each_kind_of_undocumented_element():
         "Query.b (deprecated without a reason)",
         "Query.c",
         "Query.c(input:)",
+        "Query.d (only its type's description)",
         "Color",
         "Color.GREEN",
         "Filter",
