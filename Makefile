@@ -7,7 +7,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install lock run test lint lint-deploy db schema trusted-documents js-client bench
+.PHONY: install lock run test lint lint-deploy db schema release-schema trusted-documents \
+	js-client graphiql graphiql-deps bench
 
 # Every package, with its exact version and the hashes of its files, comes from the lock
 # (requirements-dev.lock: runtime + dev; requirements.lock: runtime, for the image); then the
@@ -66,6 +67,11 @@ schema: install
 trusted-documents: install
 	$(BIN)/python manage.py trusted_documents
 
+# At a release: schema.graphql becomes the schema the breaking-change gate compares with
+# (tests/frontend/test_schema_changes.py; the convention is in CHANGELOG.md).
+release-schema: schema
+	cp schema.graphql docs/schema/released.graphql
+
 # The JavaScript clients, each installed from its lock file: the example client
 # (graphql-request), Apollo Client with persisted queries, the GraphQL over HTTP audit.
 JS_CLIENTS := clients/js clients/apollo clients/http-audit
@@ -73,6 +79,17 @@ js-client: $(addsuffix /node_modules/.package-lock.json,$(JS_CLIENTS))
 
 clients/%/node_modules/.package-lock.json: clients/%/package-lock.json
 	cd clients/$* && npm ci --no-audit --no-fund
+
+# GraphiQL 5, rebuilt from the packages nexus_graphql/graphiql_build/package-lock.json pins into
+# nexus_graphql/static/graphiql/vendor/graphiql-5/ (with integrity.json); commit the result.
+GRAPHIQL_BUILD := nexus_graphql/graphiql_build
+graphiql-deps: $(GRAPHIQL_BUILD)/node_modules/.package-lock.json
+
+$(GRAPHIQL_BUILD)/node_modules/.package-lock.json: $(GRAPHIQL_BUILD)/package-lock.json
+	cd $(GRAPHIQL_BUILD) && npm ci --no-audit --no-fund
+
+graphiql: graphiql-deps
+	cd $(GRAPHIQL_BUILD) && node build.mjs
 
 # The side-by-side benchmark (not part of the tests): needs PostgreSQL, Redis, wrk and npm.
 bench: install

@@ -1,22 +1,28 @@
-"""GraphiQL from the project's own static files, with the example operations.
+"""GraphiQL 5 from the project's own static files, with the example operations.
 
-The page (templates/graphene/graphiql.html) loads pinned builds vendored from
-npm (static/graphiql/vendor/, see its README.md), each with its integrity
-hash, so it needs no CDN; static/graphiql/nexus-graphiql.js mounts GraphiQL
-with the header editor and the example operations of docs/operations.
+The page (templates/graphene/graphiql.html) loads one bundle built from pinned npm packages
+(nexus_graphql/graphiql_build, `make graphiql`) into static/graphiql/vendor/graphiql-5/ (see
+its README.md): GraphiQL, React, the Explorer, graphql-ws and the Nexus app (the example
+operations of docs/operations, the header editor, the sign-in token). Each file is loaded
+with the integrity hash the build recorded, so the page needs no CDN; Monaco's workers come
+from the same folder, so the page's Content-Security-Policy allows this server alone.
 """
 
+import json
 import re
 from pathlib import Path
 from typing import NamedTuple
 
 from django.conf import settings
+from django.http import Http404, HttpResponseRedirect
 from django.templatetags.static import static
+from django.urls import reverse
 from graphene_django.settings import graphene_settings
 
 OPERATIONS_DIR = Path(settings.BASE_DIR) / "docs" / "operations"
 
-_VENDOR = "graphiql/vendor"
+VENDOR = "graphiql/vendor/graphiql-5"
+VENDOR_DIR = Path(__file__).resolve().parent / "static" / VENDOR
 _OPERATION_NAME = re.compile(
     r"^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)", re.M
 )
@@ -24,40 +30,25 @@ _OPERATION_NAME = re.compile(
 
 class Asset(NamedTuple):
     path: str  # under the static root
-    integrity: str  # subresource integrity of the file as vendored
+    integrity: str  # subresource integrity of the file as built
 
 
-STYLESHEETS = (
-    Asset(
-        f"{_VENDOR}/graphiql-2.4.7/graphiql.min.css",
-        "sha256-8cmj8iyk4pVXYLFcV3mriWOC9Y/whDtRxxZ4xnl8Pko=",
-    ),
-    Asset(
-        f"{_VENDOR}/graphiql-plugin-explorer-0.1.15/style.css",
-        "sha256-fA0LPUlukMNR6L4SPSeFqDTYav8QdWjQ2nr559Zln1U=",
-    ),
-)
-# In load order: GraphiQL needs React, the explorer plugin needs GraphiQL.
-SCRIPTS = (
-    Asset(
-        f"{_VENDOR}/react-17.0.2/react.production.min.js",
-        "sha256-Ipu/TQ50iCCVZBUsZyNJfxrDk0E2yhaEIz0vqI+kFG8=",
-    ),
-    Asset(
-        f"{_VENDOR}/react-dom-17.0.2/react-dom.production.min.js",
-        "sha256-nbMykgB6tsOFJ7OdVmPpdqMFVk4ZsqWocT6issAPUF0=",
-    ),
-    Asset(
-        f"{_VENDOR}/graphiql-2.4.7/graphiql.min.js",
-        "sha256-+4t1vjbcXNWaVqEdTlYrpYUlE/SlGCKnFr/2/Q48pNk=",
-    ),
-    Asset(
-        f"{_VENDOR}/graphiql-plugin-explorer-0.1.15/graphiql-plugin-explorer.umd.js",
-        "sha256-3hUuhBXdXlfCj6RTeEkJFtEh/kUG+TCDASFpFPLrzvE=",
-    ),
-)
-APP_SCRIPT = "graphiql/nexus-graphiql.js"
-APP_STYLESHEET = "graphiql/nexus-graphiql.css"
+def _assets() -> dict[str, Asset]:
+    """Every built file by name, with the integrity the build recorded for it."""
+    recorded = json.loads((VENDOR_DIR / "integrity.json").read_text(encoding="utf-8"))
+    return {name: Asset(f"{VENDOR}/{name}", value) for name, value in recorded.items()}
+
+
+ASSETS = _assets()
+STYLESHEETS = (ASSETS["nexus-graphiql.css"],)
+SCRIPTS = (ASSETS["nexus-graphiql.js"],)
+# Monaco's web workers by the label Monaco asks for (a worker has no integrity attribute;
+# tests check these files' hashes like the others').
+WORKERS = {
+    "editor": ASSETS["editor.worker.js"],
+    "json": ASSETS["json.worker.js"],
+    "graphql": ASSETS["graphql.worker.js"],
+}
 
 
 def examples(directory: Path = OPERATIONS_DIR) -> list[dict[str, str]]:
@@ -89,11 +80,17 @@ def page_context() -> dict:
     return {
         "nexus_stylesheets": [(static(a.path), a.integrity) for a in STYLESHEETS],
         "nexus_scripts": [(static(a.path), a.integrity) for a in SCRIPTS],
-        "nexus_app_script": static(APP_SCRIPT),
-        "nexus_app_stylesheet": static(APP_STYLESHEET),
         "nexus_graphiql_config": {
             "headerEditorEnabled": graphene_settings.GRAPHIQL_HEADER_EDITOR_ENABLED,
             "shouldPersistHeaders": graphene_settings.GRAPHIQL_SHOULD_PERSIST_HEADERS,
             "examples": examples(),
+            "workers": {label: static(a.path) for label, a in WORKERS.items()},
         },
     }
+
+
+def development_home(request):
+    """`/` in development (DEBUG): GraphiQL. In production there is no page at `/`."""
+    if not settings.DEBUG:
+        raise Http404("No page here: the API is at /graphql/.")
+    return HttpResponseRedirect(reverse("graphql"))

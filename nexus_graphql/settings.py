@@ -296,6 +296,9 @@ if not DEBUG:
 # Security and limits (README "Security and limits").
 # Browsers on these origins may call /graphql/; tokens travel in a header, never in cookies.
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+# In development, a frontend's dev server on this machine (Vite, Next...) on any port too.
+DEVELOPMENT_CORS_ORIGIN_REGEXES = [r"^https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$"]
+CORS_ALLOWED_ORIGIN_REGEXES = DEVELOPMENT_CORS_ORIGIN_REGEXES if DEBUG else []
 CORS_URLS_REGEX = r"^/graphql/$"
 CORS_PREFLIGHT_MAX_AGE = 86_400
 # Reverse proxies in front of the service (nexus_graphql.client_ip): with none, the socket

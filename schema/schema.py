@@ -34,7 +34,14 @@ class Query(
     ModerationQueries,
     graphene.ObjectType,
 ):
-    node = Node.Field()
+    """Reads. Anonymous viewers see PUBLISHED content; a signed-in contributor also sees
+    their own content in any state; moderators see everything. Send the token as
+    `Authorization: JWT <token>`."""
+
+    node = Node.Field(
+        description="Any object by its global `id`; null if there is none or the viewer may "
+        "not see it. An id that cannot be decoded is an error."
+    )
 
 
 class Mutation(
@@ -46,7 +53,9 @@ class Mutation(
     ModerationMutations,
     graphene.ObjectType,
 ):
-    pass
+    """Writes. Each takes `input` and returns a payload with `errors: [UserError!]!`: bad
+    input is reported there and writes nothing. A missing or bad token is a top-level error
+    with `extensions.code` UNAUTHENTICATED; a signed-in viewer without the right, FORBIDDEN."""
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation)

@@ -8,11 +8,16 @@ from schema.core.mutations import HubMutation, payload, service_arguments
 
 
 class RegisterInput(graphene.InputObjectType):
-    username = graphene.String(description="Required; letters, digits and @.+-_.")
-    email = graphene.String(description="Required; one account per address.")
+    """A new account."""
+
+    username = graphene.String(
+        description="Required, at most 150 characters: letters, digits and @.+-_. DUPLICATE "
+        "if it is taken, whatever its case, or looks like a taken one."
+    )
+    email = graphene.String(description="Required; one account per address, whatever its case.")
     password = graphene.String(description="Required; checked by the password validators.")
-    display_name = graphene.String()
-    track = TrackEnum()
+    display_name = graphene.String(description="The name to show, at most 80 characters.")
+    track = TrackEnum(description="The program track; BACKEND when not given.")
 
 
 class Register(HubMutation):
@@ -24,8 +29,13 @@ class Register(HubMutation):
         input = RegisterInput(required=True)
 
     contributor = graphene.Field(ContributorType)
-    token = graphene.String()
-    refresh_token = graphene.String()
+    token = graphene.String(
+        description="An access token for the new contributor, as `tokenAuth` gives; null when "
+        "`errors` is not empty."
+    )
+    refresh_token = graphene.String(
+        description="A refresh token, as `tokenAuth` gives; null when `errors` is not empty."
+    )
 
     @classmethod
     def perform(cls, info, viewer, input):
@@ -41,10 +51,12 @@ class Register(HubMutation):
 
 
 class UpdateProfileInput(graphene.InputObjectType):
-    display_name = graphene.String()
-    bio = graphene.String()
-    discord_handle = graphene.String()
-    track = TrackEnum()
+    """A profile edit: a field left out or null stays as it is."""
+
+    display_name = graphene.String(description="The name to show, at most 80 characters.")
+    bio = graphene.String(description="About oneself, at most 2,000 characters; empty clears it.")
+    discord_handle = graphene.String(description="At most 64 characters; empty clears it.")
+    track = TrackEnum(description="The program track.")
 
 
 class UpdateProfile(HubMutation):
@@ -63,8 +75,13 @@ class UpdateProfile(HubMutation):
 
 class AccountMutations(graphene.ObjectType):
     register = Register.Field()
-    token_auth = tokens.TokenAuth.Field(description="Sign in: an access and a refresh token.")
-    verify_token = tokens.VerifyToken.Field()
+    token_auth = tokens.TokenAuth.Field(
+        description="Sign in: an access and a refresh token. Wrong credentials are an error; "
+        "repeated failures lock the account or address for a while (RATE_LIMITED)."
+    )
+    verify_token = tokens.VerifyToken.Field(
+        description="Check an access token: its claims, or an error if it is expired or forged."
+    )
     refresh_token = tokens.RefreshToken.Field(
         description="A new access token (and rotated refresh token) for a refresh token."
     )

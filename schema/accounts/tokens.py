@@ -66,11 +66,49 @@ def _claim_refresh_token(info, refresh_token, *, for_refresh: bool) -> str:
     return refresh_token
 
 
+_PAYLOAD = "The token's claims: `username`, `exp` and `origIat` (Unix times, in seconds)."
+_TOKEN = "The access token (a JWT): send it as `Authorization: JWT <token>`; it expires after "
+_TOKEN += "JWT_EXPIRATION_MINUTES (15 by default)."
+_REFRESH = "A refresh token: exchange it once for new tokens with `refreshToken`, or revoke it."
+_REFRESH_EXPIRES = "When the refresh token expires (Unix time, in seconds)."
+
+
+class _Described:
+    """Descriptions for graphql_jwt's payload fields and arguments, which it adds without any
+    when the mutation's Field is made (hence set here, after it)."""
+
+    field_descriptions: dict[str, str] = {}
+    argument_descriptions: dict[str, str] = {}
+
+    @classmethod
+    def Field(cls, *args, **kwargs):
+        field = super().Field(*args, **kwargs)
+        for name, payload_field in cls._meta.fields.items():
+            payload_field.description = payload_field.description or cls.field_descriptions.get(
+                name
+            )
+        for name, argument in field.args.items():
+            argument.description = argument.description or cls.argument_descriptions.get(name)
+        return field
+
+
 # graphql_jwt's refresh, good once per refresh token even under concurrency (a comment, not
 # a docstring: graphene would print it into schema.graphql).
-class RefreshToken(graphql_jwt.Refresh):
+class RefreshToken(_Described, graphql_jwt.Refresh):
     class Meta:
         name = "Refresh"
+        description = "What `refreshToken` returns: a new access token and refresh token."
+
+    field_descriptions = {
+        "payload": _PAYLOAD,
+        "token": _TOKEN,
+        "refresh_token": _REFRESH + " The one sent is spent.",
+        "refresh_expires_in": _REFRESH_EXPIRES,
+    }
+    argument_descriptions = {
+        "refresh_token": "The refresh token from `tokenAuth`, `register` or an earlier "
+        "`refreshToken`; good once."
+    }
 
     @classmethod
     def mutate(cls, root, info, refresh_token=None, **kwargs):
@@ -80,9 +118,13 @@ class RefreshToken(graphql_jwt.Refresh):
 
 
 # graphql_jwt's revoke: of concurrent revokes of one token, one succeeds.
-class RevokeToken(graphql_jwt.Revoke):
+class RevokeToken(_Described, graphql_jwt.Revoke):
     class Meta:
         name = "Revoke"
+        description = "What `revokeToken` returns."
+
+    field_descriptions = {"revoked": "When the refresh token was revoked (Unix time, in seconds)."}
+    argument_descriptions = {"refresh_token": "The refresh token to revoke."}
 
     @classmethod
     def mutate(cls, root, info, refresh_token=None, **kwargs):
@@ -93,11 +135,21 @@ class RevokeToken(graphql_jwt.Revoke):
 
 # graphql_jwt's sign-in; a sign-in refused because the account or address is locked
 # (nexus_graphql.signin_guard) is RATE_LIMITED with retryAfter, not "invalid credentials".
-class TokenAuth(graphql_jwt.ObtainJSONWebToken):
-    """Obtain JSON Web Token mutation"""
-
+class TokenAuth(_Described, graphql_jwt.ObtainJSONWebToken):
     class Meta:
         name = "ObtainJSONWebToken"
+        description = "What `tokenAuth` returns: an access token and a refresh token."
+
+    field_descriptions = {
+        "payload": _PAYLOAD,
+        "token": _TOKEN,
+        "refresh_token": _REFRESH,
+        "refresh_expires_in": _REFRESH_EXPIRES,
+    }
+    argument_descriptions = {
+        "username": "The contributor's username.",
+        "password": "Their password.",
+    }
 
     @classmethod
     def mutate(cls, root, info, **kwargs):
@@ -114,9 +166,13 @@ class TokenAuth(graphql_jwt.ObtainJSONWebToken):
 
 # graphql_jwt's verify: a token no UTF-8 encoder takes (a lone surrogate) is invalid, not
 # an internal error.
-class VerifyToken(graphql_jwt.Verify):
+class VerifyToken(_Described, graphql_jwt.Verify):
     class Meta:
         name = "Verify"
+        description = "What `verifyToken` returns: the claims of a valid token."
+
+    field_descriptions = {"payload": _PAYLOAD}
+    argument_descriptions = {"token": "An access token."}
 
     @classmethod
     def mutate(cls, root, info, token=None, **kwargs):

@@ -5,18 +5,25 @@ from hub.models import Challenge, Solution
 from hub.services import challenges, solutions
 from schema.challenges.types import ChallengeType, SolutionType
 from schema.core.enums import VoteValueEnum
-from schema.core.mutations import HubMutation, payload, service_arguments, user_error
+from schema.core.mutations import HubMutation, UserError, payload, service_arguments, user_error
 from schema.core.selection import selection_of
 
 
 class SubmitChallengeInput(graphene.InputObjectType):
+    """A new challenge."""
+
     title = graphene.String(description="Required, at most 200 characters.")
     description = graphene.String(description="Required, Markdown.")
-    project = graphene.String(description="Slug of the project it arose in.")
-    technologies = graphene.List(graphene.NonNull(graphene.String), description="Slugs.")
+    project = graphene.String(description="Slug of the project it arose in; optional.")
+    technologies = graphene.List(
+        graphene.NonNull(graphene.String),
+        description="Slugs of the technologies it is about; an unknown slug is NOT_FOUND.",
+    )
 
 
 class SubmitChallenge(HubMutation):
+    """Submit a challenge (signed in); it is PUBLISHED at once, moderators can hide it."""
+
     class Arguments:
         input = SubmitChallengeInput(required=True)
 
@@ -28,8 +35,17 @@ class SubmitChallenge(HubMutation):
         return payload(cls, challenge=challenge)
 
 
-class UpdateChallengeInput(SubmitChallengeInput):
-    id = graphene.ID(required=True)
+class UpdateChallengeInput(graphene.InputObjectType):
+    """An edit of a challenge: a field left out or null stays as it is."""
+
+    id = graphene.ID(required=True, description="The Challenge's global id.")
+    title = graphene.String(description="New title, at most 200 characters.")
+    description = graphene.String(description="New description, Markdown.")
+    project = graphene.String(description="Slug of the project it arose in.")
+    technologies = graphene.List(
+        graphene.NonNull(graphene.String),
+        description="Slugs of the technologies it is about; replaces the current ones.",
+    )
 
 
 class UpdateChallenge(HubMutation):
@@ -48,14 +64,21 @@ class UpdateChallenge(HubMutation):
 
 
 class DeleteInput(graphene.InputObjectType):
-    id = graphene.ID(required=True)
+    """What to delete."""
+
+    id = graphene.ID(required=True, description="The global id of the object to delete.")
 
 
 class DeleteChallenge(HubMutation):
+    """Delete a challenge with its solutions and comments: a moderator, or its author while
+    nobody else has answered it (else NOT_ALLOWED); reputation it earned is withdrawn."""
+
     class Arguments:
         input = DeleteInput(required=True)
 
-    deleted_id = graphene.ID()
+    deleted_id = graphene.ID(
+        description="The id of the deleted challenge; null when `errors` is not empty."
+    )
 
     @classmethod
     def perform(cls, info, viewer, input):
@@ -66,7 +89,13 @@ class DeleteChallenge(HubMutation):
 
 
 class BulkSubmitChallengesInput(graphene.InputObjectType):
-    challenges = graphene.List(graphene.NonNull(SubmitChallengeInput), required=True)
+    """Several new challenges at once."""
+
+    challenges = graphene.List(
+        graphene.NonNull(SubmitChallengeInput),
+        required=True,
+        description="The challenges, at most 50; each is checked like `submitChallenge`'s input.",
+    )
 
 
 class BulkSubmitChallenges(HubMutation):
@@ -75,7 +104,18 @@ class BulkSubmitChallenges(HubMutation):
     class Arguments:
         input = BulkSubmitChallengesInput(required=True)
 
-    challenges = graphene.List(graphene.NonNull(ChallengeType), required=True)
+    challenges = graphene.List(
+        graphene.NonNull(ChallengeType),
+        required=True,
+        description="The challenges created, in input order; the invalid ones are missing "
+        "and reported in `errors` with their `index`.",
+    )
+    errors = graphene.List(
+        graphene.NonNull(UserError),
+        required=True,
+        description="Why items were refused, each with the `index` of its item; the valid "
+        "items are created all the same. Empty when every item was created.",
+    )
 
     @classmethod
     def perform(cls, info, viewer, input):
@@ -99,11 +139,16 @@ class BulkSubmitChallenges(HubMutation):
 
 
 class SubmitSolutionInput(graphene.InputObjectType):
-    challenge_id = graphene.ID(required=True)
+    """A new solution."""
+
+    challenge_id = graphene.ID(required=True, description="The Challenge it answers.")
     body = graphene.String(description="Required, Markdown.")
 
 
 class SubmitSolution(HubMutation):
+    """Answer a challenge (signed in); the solution is PUBLISHED at once and the challenge's
+    author is emailed."""
+
     class Arguments:
         input = SubmitSolutionInput(required=True)
 
@@ -117,11 +162,15 @@ class SubmitSolution(HubMutation):
 
 
 class UpdateSolutionInput(graphene.InputObjectType):
-    id = graphene.ID(required=True)
-    body = graphene.String(description="Required, Markdown.")
+    """An edit of a solution."""
+
+    id = graphene.ID(required=True, description="The Solution's global id.")
+    body = graphene.String(description="The new text, Markdown; null leaves it as it is.")
 
 
 class UpdateSolution(HubMutation):
+    """Edit a solution (its author or a moderator); the old text is kept as a revision."""
+
     class Arguments:
         input = UpdateSolutionInput(required=True)
 
@@ -135,10 +184,15 @@ class UpdateSolution(HubMutation):
 
 
 class DeleteSolution(HubMutation):
+    """Delete a solution with its comments and votes (its author or a moderator); the
+    reputation it earned is withdrawn."""
+
     class Arguments:
         input = DeleteInput(required=True)
 
-    deleted_id = graphene.ID()
+    deleted_id = graphene.ID(
+        description="The id of the deleted solution; null when `errors` is not empty."
+    )
 
     @classmethod
     def perform(cls, info, viewer, input):
@@ -149,8 +203,12 @@ class DeleteSolution(HubMutation):
 
 
 class VoteSolutionInput(graphene.InputObjectType):
-    solution_id = graphene.ID(required=True)
-    value = VoteValueEnum(required=True)
+    """A vote."""
+
+    solution_id = graphene.ID(required=True, description="The Solution to vote on.")
+    value = VoteValueEnum(
+        required=True, description="UP or DOWN (replacing an earlier vote), or CLEAR."
+    )
 
 
 class VoteSolution(HubMutation):
@@ -169,7 +227,11 @@ class VoteSolution(HubMutation):
 
 
 class AcceptSolutionInput(graphene.InputObjectType):
-    solution_id = graphene.ID(required=True)
+    """The solution to accept."""
+
+    solution_id = graphene.ID(
+        required=True, description="The Solution; the one accepted before, if any, is not any more."
+    )
 
 
 class AcceptSolution(HubMutation):

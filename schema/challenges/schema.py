@@ -12,7 +12,11 @@ class ChallengeQueries(graphene.ObjectType):
         project=graphene.String(description="Project slug."),
         technology=graphene.String(description="Technology slug."),
         author=graphene.String(description="Author's username."),
-        has_accepted_solution=graphene.Boolean(),
+        has_accepted_solution=graphene.Boolean(
+            description="True: only challenges with an accepted solution the viewer may see; "
+            "false: only those without."
+        ),
         search=graphene.String(),
+        description="Challenges the viewer may see (anonymous viewers: PUBLISHED ones).",
     )
     challenge = slug_field(ChallengeType, Challenge)

@@ -15,19 +15,38 @@ ACCEPTED = View("solutions", where=Q(is_accepted=True), name="accepted_solutions
 
 
 class ChallengeType(HubObjectType):
-    status = enum_field(ContentStatusEnum, "status", required=True)
+    status = enum_field(
+        ContentStatusEnum,
+        "status",
+        required=True,
+        description="Moderation state; public at once (PUBLISHED) unless a moderator hides it.",
+    )
     description_html = graphene.String(
         required=True, description="`description`, rendered and sanitized."
     )
-    project = graphene.Field("schema.projects.types.ProjectType")
-    author = graphene.Field("schema.contributors.types.ContributorType")
-    technologies = ConnectionField("schema.technologies.types.TechnologyType")
+    project = graphene.Field(
+        "schema.projects.types.ProjectType",
+        description="The project it arose in; null if none.",
+    )
+    author = graphene.Field(
+        "schema.contributors.types.ContributorType",
+        description="Who submitted it; null once their account is deleted.",
+    )
+    technologies = ConnectionField(
+        "schema.technologies.types.TechnologyType",
+        description="The technologies it is about, by name.",
+    )
     solutions = ConnectionField(
         "schema.challenges.types.SolutionType",
-        description="Solutions, the accepted one first, then by score.",
+        description="Solutions the viewer may see: the accepted one first, then by score "
+        "(highest first), then oldest first.",
     )
-    accepted_solution = graphene.Field("schema.challenges.types.SolutionType")
-    solution_count = graphene.Int(required=True, description="Published solutions.")
+    accepted_solution = graphene.Field(
+        "schema.challenges.types.SolutionType",
+        description="The solution its author (or a moderator) accepted as the answer; null if "
+        "none is, or the viewer may not see it.",
+    )
+    solution_count = graphene.Int(required=True, description="How many PUBLISHED solutions it has.")
     comments = ConnectionField(
         "schema.comments.types.CommentType", description="Top-level comments, oldest first."
     )
@@ -38,7 +57,10 @@ class ChallengeType(HubObjectType):
     class Meta:
         model = Challenge
         name = "Challenge"
-        description = "A problem met in the program, with its solutions."
+        description = (
+            "A problem met in the program, with its solutions and discussion. Anyone sees "
+            "PUBLISHED challenges; their authors and moderators see them in any state."
+        )
         fields = (
             "id",
             "title",
@@ -50,6 +72,10 @@ class ChallengeType(HubObjectType):
         )
 
     model_hints = {"acceptedSolution": ACCEPTED, "solutionCount": "published_solution_count"}
+    field_descriptions = {
+        "title": "What the problem is, in at most 200 characters.",
+        "description": "The problem in full, Markdown (see `descriptionHtml`).",
+    }
 
     resolve_technologies = related_resolver("technologies")
     resolve_solutions = related_resolver("solutions")
@@ -67,13 +93,23 @@ class ChallengeType(HubObjectType):
 
 
 class SolutionType(HubObjectType):
-    status = enum_field(ContentStatusEnum, "status", required=True)
+    status = enum_field(
+        ContentStatusEnum,
+        "status",
+        required=True,
+        description="Moderation state; public at once (PUBLISHED) unless a moderator hides it.",
+    )
     body_html = graphene.String(required=True, description="`body`, rendered and sanitized.")
-    challenge = graphene.Field(ChallengeType, required=True)
-    author = graphene.Field("schema.contributors.types.ContributorType")
+    challenge = graphene.Field(
+        ChallengeType, required=True, description="The challenge it answers."
+    )
+    author = graphene.Field(
+        "schema.contributors.types.ContributorType",
+        description="Who wrote it; null once their account is deleted.",
+    )
     viewer_vote = graphene.Field(
         VoteValueEnum,
-        description="The signed-in viewer's vote: UP, DOWN or null.",
+        description="The signed-in viewer's vote: UP, DOWN, or null (no vote, or anonymous).",
     )
     comments = ConnectionField(
         "schema.comments.types.CommentType", description="Top-level comments, oldest first."
@@ -85,7 +121,10 @@ class SolutionType(HubObjectType):
     class Meta:
         model = Solution
         name = "Solution"
-        description = "An answer to a challenge."
+        description = (
+            "An answer to a challenge. Anyone sees PUBLISHED solutions of a visible challenge; "
+            "their authors and moderators see them in any state."
+        )
         fields = (
             "id",
             "body",
@@ -98,6 +137,12 @@ class SolutionType(HubObjectType):
         )
 
     model_hints = {"viewerVote": "votes"}
+    field_descriptions = {
+        "body": "The answer, Markdown (see `bodyHtml`).",
+        "score": "Upvotes minus downvotes.",
+        "is_accepted": "Whether the challenge's author (or a moderator) accepted it as the answer.",
+        "accepted_at": "When it was accepted (ISO-8601, UTC); null if it is not.",
+    }
 
     resolve_revisions = related_resolver("revisions")
     resolve_comments = staticmethod(resolve_comment_thread)

@@ -8,12 +8,16 @@ from schema.core.mutations import HubMutation, payload, service_arguments
 
 
 class AddCommentInput(graphene.InputObjectType):
+    """A new comment or reply."""
+
     target_id = graphene.ID(required=True, description="The Challenge or Solution.")
     parent_id = graphene.ID(description="The comment this replies to, in the same thread.")
     body = graphene.String(description="Required, Markdown, at most 5,000 characters.")
 
 
 class AddComment(HubMutation):
+    """Comment on a challenge or solution, or reply to a comment (signed in)."""
+
     class Arguments:
         input = AddCommentInput(required=True)
 

@@ -9,17 +9,35 @@ from schema.core.types import HubObjectType
 
 
 class CommentType(HubObjectType):
-    status = enum_field(ContentStatusEnum, "status", required=True)
+    status = enum_field(
+        ContentStatusEnum,
+        "status",
+        required=True,
+        description="Moderation state; public at once (PUBLISHED) unless a moderator hides it.",
+    )
     body_html = graphene.String(required=True, description="`body`, rendered and sanitized.")
-    author = graphene.Field("schema.contributors.types.ContributorType")
-    parent = graphene.Field(lambda: CommentType, description="The comment this replies to.")
-    replies = ConnectionField(lambda: CommentType, description="Replies, oldest first.")
+    author = graphene.Field(
+        "schema.contributors.types.ContributorType",
+        description="Who wrote it; null once their account is deleted.",
+    )
+    parent = graphene.Field(
+        lambda: CommentType,
+        description="The comment this replies to; null for a top-level comment (or one the "
+        "viewer may not see).",
+    )
+    replies = ConnectionField(
+        lambda: CommentType, description="Direct replies the viewer may see, oldest first."
+    )
 
     class Meta:
         model = Comment
         name = "Comment"
         description = "A comment on a challenge or solution; replies nest to any depth."
         fields = ("id", "body", "created_at", "updated_at")
+
+    field_descriptions = {
+        "body": "The comment, Markdown, at most 5,000 characters (see `bodyHtml`)."
+    }
 
     @staticmethod
     def resolve_parent(root, info):

@@ -6,7 +6,11 @@ from schema.core.selection import selection_of
 
 
 class ContributorQueries(graphene.ObjectType):
-    contributor = graphene.Field(ContributorType, username=graphene.String(required=True))
+    contributor = graphene.Field(
+        ContributorType,
+        username=graphene.String(required=True, description="Their username, exactly."),
+        description="A contributor's public profile by username; null if there is none.",
+    )
 
     @staticmethod
     def resolve_contributor(root, info, username):

@@ -28,7 +28,20 @@ class CountableConnection(graphene.relay.Connection):
     class Meta:
         abstract = True
 
-    total_count = graphene.Int(required=True, description="Items across all pages.")
+    total_count = graphene.Int(
+        required=True,
+        description="Items in the whole list, across all pages, that the viewer may see.",
+    )
+
+    @classmethod
+    def __init_subclass_with_meta__(cls, node=None, description=None, **options):
+        # Each model's connection type is generated, so is its description.
+        name = getattr(getattr(node, "_meta", None), "name", None) or "item"
+        description = description or (
+            f"One page of a list of `{name}`: `edges` in the list's order, `pageInfo` to "
+            "fetch the next or previous page, `totalCount` across all pages."
+        )
+        super().__init_subclass_with_meta__(node=node, description=description, **options)
 
     @staticmethod
     def resolve_total_count(root, info):
@@ -114,10 +127,33 @@ def connection_from_page(connection_type, page, *, info, ordering, order: str):
     return result
 
 
+# The paging arguments of every connection, described once.
+PAGE_ARGUMENT_DESCRIPTIONS = {
+    "first": "The first n items (after `after`, if given), 0 to 100. With neither `first` nor "
+    "`last`, a page holds the first 100.",
+    "after": "Start after the item with this cursor (an edge's `cursor`; `pageInfo.endCursor` "
+    "for the next page).",
+    "last": "The last n items (before `before`, if given), 0 to 100.",
+    "before": "End before the item with this cursor (an edge's `cursor`; "
+    "`pageInfo.startCursor` for the previous page).",
+    "offset": "Skip this many items (after `after`, if given); cannot be combined with `before`.",
+}
+
+
 class ConnectionField(DjangoConnectionField):
     """graphene-django's connection field with keyset paging (hub.selectors.paging) over
     an ordered queryset or an already loaded (often prefetched) list. Its cursors are
     positions in the list's ordering: the orderBy argument's, or the nested list's own."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("first", graphene.Int(description=PAGE_ARGUMENT_DESCRIPTIONS["first"]))
+        kwargs.setdefault("after", graphene.String(description=PAGE_ARGUMENT_DESCRIPTIONS["after"]))
+        kwargs.setdefault("last", graphene.Int(description=PAGE_ARGUMENT_DESCRIPTIONS["last"]))
+        kwargs.setdefault(
+            "before", graphene.String(description=PAGE_ARGUMENT_DESCRIPTIONS["before"])
+        )
+        kwargs.setdefault("offset", graphene.Int(description=PAGE_ARGUMENT_DESCRIPTIONS["offset"]))
+        super().__init__(*args, **kwargs)
 
     @classmethod
     def connection_resolver(

@@ -6,6 +6,7 @@ from hub.models import (
     ContentStatus,
     FlagReason,
     LearningKind,
+    ModerationActionKind,
     TechnologyCategory,
     Track,
 )
@@ -13,24 +14,81 @@ from hub.services.moderation import CLIENT_ACTIONS
 from hub.services.solutions import VoteValue
 
 
-def make_enum(name: str, values, description: str):
-    return graphene.Enum(name, [(str(v), str(v)) for v in values], description=description)
+def make_enum(name: str, choices, description: str, values: dict[str, str] | None = None):
+    """A GraphQL enum of Django `choices` ((value, label) pairs): each value is described by
+    `values[value]`, else by its label, so a new choice is never undescribed."""
+    values = values or {}
+    labels = {str(value): values.get(str(value), str(label)) for value, label in choices}
+
+    def describe(member) -> str:
+        return description if member is None else labels[member.value]
+
+    return graphene.Enum(name, [(value, value) for value in labels], description=describe)
 
 
 TechnologyCategoryEnum = make_enum(
-    "TechnologyCategory", TechnologyCategory.values, "Kind of technology."
+    "TechnologyCategory", TechnologyCategory.choices, "What kind of technology it is."
 )
-LearningKindEnum = make_enum("LearningKind", LearningKind.values, "Kind of learning.")
-ContentStatusEnum = make_enum("ContentStatus", ContentStatus.values, "Moderation state of content.")
-TrackEnum = make_enum("Track", Track.values, "The program track of a contributor.")
-FlagReasonEnum = make_enum("FlagReason", FlagReason.values, "Why content was flagged.")
+LearningKindEnum = make_enum(
+    "LearningKind",
+    LearningKind.choices,
+    "What kind of learning it is.",
+    {
+        "CONCEPT": "A concept: an idea explained.",
+        "BEST_PRACTICE": "A best practice: a way of working that proved itself.",
+        "TAKEAWAY": "A takeaway: a lesson drawn from experience.",
+        "COLLABORATION": "A note on working together with other learners.",
+    },
+)
+ContentStatusEnum = make_enum(
+    "ContentStatus",
+    ContentStatus.choices,
+    "Moderation state of content. Anonymous viewers see PUBLISHED content only; a "
+    "contributor also sees their own content in any state; moderators see everything.",
+    {
+        "PENDING": "Waiting for a moderator's review (new learnings and resources, and an "
+        "author's edit of a published one).",
+        "PUBLISHED": "Public: visible to everyone.",
+        "REJECTED": "Refused by a moderator; visible to its author and moderators only.",
+        "HIDDEN": "Taken down by a moderator; visible to its author and moderators only.",
+    },
+)
+TrackEnum = make_enum(
+    "Track",
+    Track.choices,
+    "The program track a contributor follows.",
+    {"BACKEND": "The backend engineering track.", "FRONTEND": "The frontend engineering track."},
+)
+FlagReasonEnum = make_enum(
+    "FlagReason",
+    FlagReason.choices,
+    "Why content was reported to the moderators.",
+    {
+        "SPAM": "Advertising or other unsolicited content.",
+        "OFFENSIVE": "Abusive, hateful or otherwise offensive content.",
+        "DUPLICATE": "The same as existing content.",
+        "OTHER": "Another reason, explained in the flag's note.",
+    },
+)
 ModerationActionEnum = make_enum(
-    "ModerationAction", CLIENT_ACTIONS, "What a moderator does to content."
+    "ModerationAction",
+    [(action, ModerationActionKind(action).label) for action in CLIENT_ACTIONS],
+    "What a moderator does to content; every action is kept in the moderation log.",
+    {
+        "PUBLISH": "Make it PUBLISHED: visible to everyone.",
+        "REJECT": "Make it REJECTED (a reason is required).",
+        "HIDE": "Make it HIDDEN, taking it down (a reason is required).",
+    },
 )
 VoteValueEnum = make_enum(
     "VoteValue",
-    [v.value for v in VoteValue],
-    "A vote on a solution; CLEAR takes one's vote back (input only).",
+    [(v.value, v.value) for v in VoteValue],
+    "A vote on a solution: +1 (UP) or -1 (DOWN) to its score.",
+    {
+        "UP": "An upvote: +1 to the solution's score, +10 reputation to its author.",
+        "DOWN": "A downvote: -1 to the solution's score, -2 reputation to its author.",
+        "CLEAR": "Take one's vote back (input only; never returned).",
+    },
 )
 
 

@@ -18,6 +18,34 @@ from schema.core.selection import selection_of
 # Arguments of every connection: paging, not filtering.
 PAGE_ARGUMENTS = frozenset({"first", "last", "after", "before", "offset"})
 
+# What each orderBy value means (hub.kinds holds the ORDER BY); a new ordering without an
+# entry here is undescribed, which tests/schema/test_schema_descriptions.py reports.
+ORDER_DESCRIPTIONS = {
+    "NEWEST": "Newest first, by creation time.",
+    "OLDEST": "Oldest first, by creation time.",
+    "TITLE": "By title (technologies: by name), A to Z.",
+    "NAME": "By name, A to Z.",
+    "MOST_SOLUTIONS": "Most published solutions first, then newest first.",
+}
+
+# The filters the lists share, described once; a domain's own description wins.
+FILTER_DESCRIPTIONS = {
+    "search": "Only items matching this text (full-text search); blank: no filter.",
+    "technology": "Only items about the technology with this slug.",
+    "project": "Only items of the project with this slug.",
+    "author": "Only items by the contributor with this username.",
+    "kind": "Only items of this kind.",
+    "category": "Only technologies of this category.",
+}
+
+
+def _order_description(member) -> str | None:
+    if member is None:  # the enum itself
+        return (
+            "Sort order of a list; every order ends in a stable tie-break, so pages never overlap."
+        )
+    return ORDER_DESCRIPTIONS.get(member.value)
+
 
 @cache
 def order_enum(model) -> type[graphene.Enum]:
@@ -25,15 +53,29 @@ def order_enum(model) -> type[graphene.Enum]:
     return graphene.Enum(
         f"{kind.type_name}Order",
         [(order, order) for order in kind.orderings],
-        description="Sort order of the list.",
+        description=_order_description,
     )
+
+
+def _describe_argument(argument, description: str) -> None:
+    """Give an unmounted argument (graphene.String(), an enum instance...) a description
+    if it has none."""
+    if not argument.kwargs.get("description"):
+        argument.kwargs["description"] = description
 
 
 def list_field(node_type, model, *, description=None, **filter_arguments) -> ConnectionField:
     kind = kinds.of(model)
+    for name, argument in filter_arguments.items():
+        if name in FILTER_DESCRIPTIONS:
+            _describe_argument(argument, FILTER_DESCRIPTIONS[name])
+    order_by = order_enum(model)(
+        default_value=kind.default_order,
+        description=f"Sort order of the list ({kind.default_order} when not given).",
+    )
     return ConnectionField(
         node_type,
-        order_by=order_enum(model)(default_value=kind.default_order),
+        order_by=order_by,
         description=description,
         resolver=_list_resolver(model),
         **filter_arguments,
@@ -41,12 +83,21 @@ def list_field(node_type, model, *, description=None, **filter_arguments) -> Con
 
 
 def slug_field(node_type, model) -> graphene.Field:
+    name = kinds.of(model).type_name
+
     def resolve(root, info, slug):
         return selectors.get_content_by_slug(
             model=model, viewer=info.context.user, slug=slug, selection=selection_of(info)
         )
 
-    return graphene.Field(node_type, slug=graphene.String(required=True), resolver=resolve)
+    return graphene.Field(
+        node_type,
+        slug=graphene.String(required=True, description=f"The {name}'s `slug`."),
+        resolver=resolve,
+        description=(
+            f"The {name} with this slug; null if there is none or the viewer may not see it."
+        ),
+    )
 
 
 def _list_resolver(model):

@@ -8,6 +8,7 @@ payload's `errors` list, with the payload's objects left null.
 import graphene
 from django.db.models import Model
 from graphene.utils.str_converters import to_camel_case
+from graphene.utils.trim_docstring import trim_docstring
 
 from hub import kinds
 from hub.errors import ApplicationError, ErrorCode, ValidationErrors
@@ -23,17 +24,42 @@ _PAYLOAD_CODES = [
     ErrorCode.NOT_FOUND,
     ErrorCode.NOT_ALLOWED,
 ]
+_CODE_DESCRIPTIONS = {
+    ErrorCode.REQUIRED: "A required field is missing or blank.",
+    ErrorCode.INVALID: "The value is not acceptable (format, range, or an id of the wrong type).",
+    ErrorCode.TOO_LONG: "The value is longer than the field allows.",
+    ErrorCode.DUPLICATE: "The value is taken already (a username, an email, a resource's URL...).",
+    ErrorCode.NOT_FOUND: "No object with this id or slug exists that the viewer may see.",
+    ErrorCode.NOT_ALLOWED: "The rules forbid it (voting on one's own solution, for one).",
+}
 UserErrorCode = graphene.Enum(
-    "UserErrorCode", [(c.value, c.value) for c in _PAYLOAD_CODES], description="Why input failed."
+    "UserErrorCode",
+    [(c.value, c.value) for c in _PAYLOAD_CODES],
+    description=lambda member: (
+        "Why an input was refused."
+        if member is None
+        else _CODE_DESCRIPTIONS[ErrorCode(member.value)]
+    ),
 )
 _TOP_LEVEL = {ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN}
 
 
 class UserError(graphene.ObjectType):
-    field = graphene.String(description="The input field at fault (camelCase); null: the input.")
-    message = graphene.String(required=True)
-    code = graphene.Field(UserErrorCode, required=True)
-    index = graphene.Int(description="Position in the input list, for bulk mutations.")
+    """A problem with a mutation's input: which field, why, and a message for people."""
+
+    field = graphene.String(
+        description="The input field at fault, camelCase as in the input; null: the whole input."
+    )
+    message = graphene.String(
+        required=True, description="What is wrong, in English, to show to the person typing."
+    )
+    code = graphene.Field(
+        UserErrorCode, required=True, description="What is wrong, for programs to act on."
+    )
+    index = graphene.Int(
+        description="Position (from 0) of the item at fault in the input list, for bulk "
+        "mutations; null otherwise."
+    )
 
 
 def user_error(error: ApplicationError) -> UserError:
@@ -63,13 +89,48 @@ class HubMutation(graphene.Mutation):
     class Meta:
         abstract = True
 
-    errors = graphene.List(graphene.NonNull(UserError), required=True)
+    errors = graphene.List(
+        graphene.NonNull(UserError),
+        required=True,
+        description="Why the input was refused; empty on success. When not empty, nothing "
+        "was written and the payload's other fields are null.",
+    )
     sign_in_required = True
     moderators_only = False
 
     @classmethod
-    def __init_subclass_with_meta__(cls, name=None, **options):
-        super().__init_subclass_with_meta__(name=name or f"{cls.__name__}Payload", **options)
+    def __init_subclass_with_meta__(cls, name=None, description=None, **options):
+        # The class docstring describes the mutation (Mutation.<field>); the payload type and
+        # the fields, arguments it lacks a description for are described generically.
+        cls._operation_description = trim_docstring(cls.__doc__)
+        operation = to_camel_case(cls.__name__[0].lower() + cls.__name__[1:])
+        description = description or (
+            f"What `{operation}` returns: `errors`, empty on success, and what it wrote."
+        )
+        super().__init_subclass_with_meta__(
+            name=name or f"{cls.__name__}Payload", description=description, **options
+        )
+        for field_name, field in cls._meta.fields.items():
+            if not field.description:
+                words = field_name.replace("_", " ")
+                field.description = (
+                    f"The {words} as `{operation}` left it; null when `errors` is not empty."
+                )
+        generic = f"The input of `{operation}`; each of its fields says its rules."
+        for argument in cls._meta.arguments.values():
+            if isinstance(argument, graphene.Argument):
+                argument.description = argument.description or generic
+            elif not argument.kwargs.get("description"):  # unmounted: `SomeInput(required=True)`
+                argument.kwargs["description"] = generic
+
+    @classmethod
+    def Field(cls, name=None, description=None, deprecation_reason=None, required=False):
+        return super().Field(
+            name=name,
+            description=description or cls._operation_description,
+            deprecation_reason=deprecation_reason,
+            required=required,
+        )
 
     @classmethod
     def mutate(cls, root, info, input):

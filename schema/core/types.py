@@ -23,6 +23,15 @@ class Node(graphene.relay.Node):
             raise ApplicationError(ErrorCode.INVALID, str(error), "id") from None
 
 
+# Model fields shared by the content kinds, described once.
+COMMON_FIELD_DESCRIPTIONS = {
+    "slug": "Unique, URL-safe name, made from the title (or name) when created; edits keep it.",
+    "created_at": "When it was created (ISO-8601, UTC).",
+    "updated_at": "When it was last changed (ISO-8601, UTC).",
+    "published_at": "When it was first published (ISO-8601, UTC); null until then.",
+}
+
+
 class HubObjectType(DjangoObjectType):
     """A Relay node whose node(id) lookup honours what the viewer may see.
 
@@ -33,6 +42,9 @@ class HubObjectType(DjangoObjectType):
     """
 
     model_hints: dict = {}
+    # Descriptions of the fields graphene-django converts from model fields (by their
+    # snake_case name), over COMMON_FIELD_DESCRIPTIONS; declared fields say their own.
+    field_descriptions: dict = {}
 
     class Meta:
         abstract = True
@@ -42,6 +54,10 @@ class HubObjectType(DjangoObjectType):
         options.setdefault("interfaces", (Node,))
         options.setdefault("connection_class", CountableConnection)
         super().__init_subclass_with_meta__(**options)
+        descriptions = {**COMMON_FIELD_DESCRIPTIONS, **cls.field_descriptions}
+        for name, field in cls._meta.fields.items():
+            if not getattr(field, "description", None) and name in descriptions:
+                field.description = descriptions[name]
 
     @classmethod
     def get_node(cls, info, id):

@@ -8,11 +8,16 @@ from schema.learnings.types import LearningType
 
 
 class SubmitLearningInput(graphene.InputObjectType):
+    """A new learning."""
+
     title = graphene.String(description="Required, at most 200 characters.")
     kind = LearningKindEnum(description="Required.")
     summary = graphene.String(description="At most 300 characters.")
     body = graphene.String(description="Required, Markdown.")
-    technologies = graphene.List(graphene.NonNull(graphene.String), description="Slugs.")
+    technologies = graphene.List(
+        graphene.NonNull(graphene.String),
+        description="Slugs of the technologies it is about; an unknown slug is NOT_FOUND.",
+    )
 
 
 class SubmitLearning(HubMutation):
@@ -30,15 +35,21 @@ class SubmitLearning(HubMutation):
 
 
 class UpdateLearningInput(graphene.InputObjectType):
-    id = graphene.ID(required=True)
-    title = graphene.String()
-    summary = graphene.String()
-    body = graphene.String()
-    technologies = graphene.List(graphene.NonNull(graphene.String), description="Slugs.")
+    """An edit of a learning: a field left out or null stays as it is."""
+
+    id = graphene.ID(required=True, description="The Learning's global id.")
+    title = graphene.String(description="New title, at most 200 characters.")
+    summary = graphene.String(description="New summary, at most 300 characters.")
+    body = graphene.String(description="New text, Markdown.")
+    technologies = graphene.List(
+        graphene.NonNull(graphene.String),
+        description="Slugs of the technologies it is about; replaces the current ones.",
+    )
 
 
 class UpdateLearning(HubMutation):
-    """Edit a learning (author or moderator); the old text is kept as a revision."""
+    """Edit a learning (author or moderator); the old text is kept as a revision. An author's
+    edit of a PUBLISHED learning sends it back to PENDING until a moderator publishes it."""
 
     class Arguments:
         input = UpdateLearningInput(required=True)

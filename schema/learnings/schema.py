@@ -13,5 +13,7 @@ class LearningQueries(graphene.ObjectType):
         kind=LearningKindEnum(),
         technology=graphene.String(description="Technology slug."),
         search=graphene.String(),
+        description="Learnings the viewer may see: PUBLISHED ones, one's own pending ones, "
+        "and all of them for moderators.",
     )
     learning = slug_field(LearningType, Learning)

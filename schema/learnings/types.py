@@ -7,11 +7,23 @@ from schema.core.types import HubObjectType, related_resolver
 
 
 class LearningType(HubObjectType):
-    kind = enum_field(LearningKindEnum, "kind", required=True)
-    status = enum_field(ContentStatusEnum, "status", required=True)
+    kind = enum_field(LearningKindEnum, "kind", required=True, description="What kind it is.")
+    status = enum_field(
+        ContentStatusEnum,
+        "status",
+        required=True,
+        description="Moderation state: PENDING until a moderator publishes it (again, after "
+        "an author's edit).",
+    )
     body_html = graphene.String(required=True, description="`body`, rendered and sanitized.")
-    technologies = ConnectionField("schema.technologies.types.TechnologyType")
-    author = graphene.Field("schema.contributors.types.ContributorType")
+    technologies = ConnectionField(
+        "schema.technologies.types.TechnologyType",
+        description="The technologies it is about, by name.",
+    )
+    author = graphene.Field(
+        "schema.contributors.types.ContributorType",
+        description="Who shared it; null for seeded learnings or once the account is deleted.",
+    )
     revisions = ConnectionField(
         "schema.moderation.types.RevisionType", description="Earlier texts, newest first."
     )
@@ -19,7 +31,10 @@ class LearningType(HubObjectType):
     class Meta:
         model = Learning
         name = "Learning"
-        description = "A concept, best practice, takeaway or collaboration note."
+        description = (
+            "A concept, best practice, takeaway or collaboration note. Anyone sees PUBLISHED "
+            "learnings; a pending one only its author and moderators."
+        )
         fields = (
             "id",
             "title",
@@ -30,6 +45,12 @@ class LearningType(HubObjectType):
             "updated_at",
             "published_at",
         )
+
+    field_descriptions = {
+        "title": "Its title, at most 200 characters.",
+        "summary": "One or two sentences, at most 300 characters; may be empty.",
+        "body": "The learning in full, Markdown (see `bodyHtml`).",
+    }
 
     resolve_technologies = related_resolver("technologies")
     resolve_revisions = related_resolver("revisions")

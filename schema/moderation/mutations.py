@@ -13,8 +13,12 @@ MODERATED = kinds.moderated()  # public type name -> model
 
 
 class ModerateInput(graphene.InputObjectType):
-    id = graphene.ID(required=True, description="A Challenge, Solution, Learning or Comment.")
-    action = ModerationActionEnum(required=True)
+    """A moderation decision."""
+
+    id = graphene.ID(
+        required=True, description="A Challenge, Solution, Learning, Resource or Comment."
+    )
+    action = ModerationActionEnum(required=True, description="What to do with it.")
     reason = graphene.String(description="Required for REJECT and HIDE; kept in the log.")
 
 
@@ -42,8 +46,12 @@ class Moderate(HubMutation):
 
 
 class FlagContentInput(graphene.InputObjectType):
-    id = graphene.ID(required=True, description="A Challenge, Solution, Learning or Comment.")
-    reason = FlagReasonEnum(required=True)
+    """A report of content."""
+
+    id = graphene.ID(
+        required=True, description="A Challenge, Solution, Learning, Resource or Comment."
+    )
+    reason = FlagReasonEnum(required=True, description="Why it should be looked at.")
     note = graphene.String(description="At most 1,000 characters.")
 
 
@@ -67,8 +75,12 @@ class FlagContent(HubMutation):
 
 
 class ResolveFlagInput(graphene.InputObjectType):
-    id = graphene.ID(required=True)
-    note = graphene.String()
+    """Closing a flag."""
+
+    id = graphene.ID(required=True, description="The Flag's global id.")
+    note = graphene.String(
+        description="What was done about it, at most 1,000 characters; kept in the log."
+    )
 
 
 class ResolveFlag(HubMutation):
@@ -90,6 +102,8 @@ class ResolveFlag(HubMutation):
 
 
 class RestoreRevisionInput(graphene.InputObjectType):
+    """The revision to restore."""
+
     id = graphene.ID(required=True, description="The Revision to bring back.")
 
 

@@ -9,12 +9,21 @@ from schema.core.types import HubObjectType, Node
 class RevisionType(HubObjectType):
     """The text of a challenge, solution or learning before one edit."""
 
-    editor = graphene.Field("schema.contributors.types.ContributorType")
+    editor = graphene.Field(
+        "schema.contributors.types.ContributorType",
+        description="Who made the edit that replaced this text; null once the account is deleted.",
+    )
 
     class Meta:
         model = Revision
         name = "Revision"
         fields = ("id", "title", "body", "created_at")
+
+    field_descriptions = {
+        "title": "The title before the edit; empty for a solution, which has none.",
+        "body": "The text before the edit (a description, body or summary), Markdown.",
+        "created_at": "When the edit was made (ISO-8601, UTC).",
+    }
 
     @classmethod
     def get_node(cls, info, id):
@@ -22,18 +31,27 @@ class RevisionType(HubObjectType):
 
 
 class FlagType(HubObjectType):
-    reason = enum_field(FlagReasonEnum, "reason", required=True)
-    reporter = graphene.Field("schema.contributors.types.ContributorType")
-    target = graphene.Field(Node, description="The flagged content.")
-    is_open = graphene.Boolean(required=True)
+    reason = enum_field(FlagReasonEnum, "reason", required=True, description="Why it was reported.")
+    reporter = graphene.Field(
+        "schema.contributors.types.ContributorType", description="Who reported it."
+    )
+    target = graphene.Field(Node, description="The flagged content; null once it is deleted.")
+    is_open = graphene.Boolean(
+        required=True, description="True until a moderator resolves it (`resolveFlag`)."
+    )
 
     class Meta:
         model = Flag
         name = "Flag"
-        description = "A report of content for moderators."
+        description = "A report of content to the moderators; only moderators see flags."
         fields = ("id", "note", "created_at", "resolved_at")
 
     model_hints = {"isOpen": "resolved_at"}
+    field_descriptions = {
+        "note": "The reporter's explanation, at most 1,000 characters; may be empty.",
+        "created_at": "When it was reported (ISO-8601, UTC).",
+        "resolved_at": "When a moderator resolved it (ISO-8601, UTC); null while it is open.",
+    }
 
     @classmethod
     def get_node(cls, info, id):

@@ -11,5 +11,6 @@ class ProjectQueries(graphene.ObjectType):
         Project,
         technology=graphene.String(description="Technology slug."),
         search=graphene.String(),
+        description="Projects built in the program (all are public).",
     )
     project = slug_field(ProjectType, Project)

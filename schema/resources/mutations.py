@@ -7,11 +7,16 @@ from schema.resources.types import ResourceKindEnum, ResourceType
 
 
 class SubmitResourceInput(graphene.InputObjectType):
+    """A new resource."""
+
     title = graphene.String(description="Required, at most 200 characters.")
     url = graphene.String(description="Required, http or https; one resource per page.")
     kind = ResourceKindEnum(description="Required.")
     summary = graphene.String(description="Required, Markdown.")
-    technologies = graphene.List(graphene.NonNull(graphene.String), description="Slugs.")
+    technologies = graphene.List(
+        graphene.NonNull(graphene.String),
+        description="Slugs of the technologies it is about; an unknown slug is NOT_FOUND.",
+    )
 
 
 class SubmitResource(HubMutation):
@@ -30,16 +35,24 @@ class SubmitResource(HubMutation):
 
 
 class UpdateResourceInput(graphene.InputObjectType):
-    id = graphene.ID(required=True)
-    title = graphene.String()
-    url = graphene.String()
-    kind = ResourceKindEnum()
-    summary = graphene.String()
-    technologies = graphene.List(graphene.NonNull(graphene.String), description="Slugs.")
+    """An edit of a resource: a field left out or null stays as it is."""
+
+    id = graphene.ID(required=True, description="The Resource's global id.")
+    title = graphene.String(description="New title, at most 200 characters.")
+    url = graphene.String(
+        description="New address, http or https; DUPLICATE if another resource has it."
+    )
+    kind = ResourceKindEnum(description="New kind.")
+    summary = graphene.String(description="New summary, Markdown.")
+    technologies = graphene.List(
+        graphene.NonNull(graphene.String),
+        description="Slugs of the technologies it is about; replaces the current ones.",
+    )
 
 
 class UpdateResource(HubMutation):
-    """Edit a resource (author or moderator); the old title and summary are kept."""
+    """Edit a resource (author or moderator); the old title and summary are kept as a
+    revision. An author's edit of a PUBLISHED resource sends it back to PENDING."""
 
     class Arguments:
         input = UpdateResourceInput(required=True)

@@ -5,16 +5,28 @@ from schema.core.connection import ConnectionField
 from schema.core.enums import ContentStatusEnum, enum_field, make_enum
 from schema.core.types import HubObjectType, related_resolver
 
-ResourceKindEnum = make_enum("ResourceKind", ResourceKind.values, "Kind of resource.")
+ResourceKindEnum = make_enum("ResourceKind", ResourceKind.choices, "What kind of resource it is.")
 
 
 class ResourceType(HubObjectType):
-    kind = enum_field(ResourceKindEnum, "kind", required=True)
-    status = enum_field(ContentStatusEnum, "status", required=True)
+    kind = enum_field(ResourceKindEnum, "kind", required=True, description="What kind it is.")
+    status = enum_field(
+        ContentStatusEnum,
+        "status",
+        required=True,
+        description="Moderation state: PENDING until a moderator publishes it (again, after "
+        "an author's edit).",
+    )
     url = graphene.String(required=True, description="Where the resource is, as submitted.")
     summary_html = graphene.String(required=True, description="`summary`, rendered and sanitized.")
-    technologies = ConnectionField("schema.technologies.types.TechnologyType")
-    author = graphene.Field("schema.contributors.types.ContributorType")
+    technologies = ConnectionField(
+        "schema.technologies.types.TechnologyType",
+        description="The technologies it is about, by name.",
+    )
+    author = graphene.Field(
+        "schema.contributors.types.ContributorType",
+        description="Who shared it; null for seeded resources or once the account is deleted.",
+    )
     revisions = ConnectionField(
         "schema.moderation.types.RevisionType", description="Earlier texts, newest first."
     )
@@ -24,6 +36,8 @@ class ResourceType(HubObjectType):
         name = "Resource"
         description = "A curated link to learn from: documentation, a tutorial, a book..."
         fields = ("id", "title", "slug", "summary", "created_at", "updated_at", "published_at")
+
+    field_descriptions = {"title": "Its title, at most 200 characters."}
 
     resolve_technologies = related_resolver("technologies")
     resolve_revisions = related_resolver("revisions")

@@ -1,7 +1,12 @@
 import graphene
 
 from hub import selectors
-from schema.core.connection import CountableConnection, connection_from_page, page_arguments
+from schema.core.connection import (
+    PAGE_ARGUMENT_DESCRIPTIONS,
+    CountableConnection,
+    connection_from_page,
+    page_arguments,
+)
 from schema.core.selection import selection_of
 from schema.search.types import HubStats, SearchResult
 
@@ -18,17 +23,30 @@ class SearchQueries(graphene.ObjectType):
     search = graphene.Field(
         graphene.List(graphene.NonNull(SearchResult)),
         required=True,
-        query=graphene.String(required=True),
-        first=graphene.Int(default_value=20),
-        description="Published content matching the query, best match first.",
+        query=graphene.String(
+            required=True,
+            description="Words to look for, at most 200 characters.",
+        ),
+        first=graphene.Int(default_value=20, description="How many results, 1 to 100."),
+        description="PUBLISHED technologies, learnings, projects, challenges, solutions and "
+        "resources matching the query, best match first. Bad input is a top-level error whose "
+        "`extensions.code` is REQUIRED (blank query), TOO_LONG (query) or INVALID (`first`).",
     )
     search_results = graphene.Field(
         SearchResultConnection,
-        query=graphene.String(required=True),
-        first=graphene.Int(),
-        after=graphene.String(),
-        last=graphene.Int(),
-        before=graphene.String(),
+        query=graphene.String(
+            required=True,
+            description="Words to look for, at most 200 characters; every word must match.",
+        ),
+        **{
+            name: graphene_type(description=PAGE_ARGUMENT_DESCRIPTIONS[name])
+            for name, graphene_type in (
+                ("first", graphene.Int),
+                ("after", graphene.String),
+                ("last", graphene.Int),
+                ("before", graphene.String),
+            )
+        },
         description=(
             "`search` as a connection: the same results in the same order, paged with "
             "cursors (every word of the query must match)."

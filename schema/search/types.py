@@ -26,9 +26,13 @@ class SearchResult(graphene.Union):
 
 
 class HubStats(graphene.ObjectType):
-    technologies = graphene.Int(required=True)
-    learnings = graphene.Int(required=True)
-    projects = graphene.Int(required=True)
-    challenges = graphene.Int(required=True)
-    solutions = graphene.Int(required=True)
-    contributors = graphene.Int(required=True)
+    """How much the hub holds: counts of published content, the same for every viewer."""
+
+    technologies = graphene.Int(required=True, description="Technologies.")
+    learnings = graphene.Int(required=True, description="PUBLISHED learnings.")
+    projects = graphene.Int(required=True, description="Projects.")
+    challenges = graphene.Int(required=True, description="PUBLISHED challenges.")
+    solutions = graphene.Int(
+        required=True, description="PUBLISHED solutions of PUBLISHED challenges."
+    )
+    contributors = graphene.Int(required=True, description="Registered contributors.")

@@ -12,6 +12,6 @@ class TechnologyQueries(graphene.ObjectType):
         Technology,
         category=TechnologyCategoryEnum(),
         search=graphene.String(),
-        description="Technologies of the program.",
+        description="Technologies of the program (all are public).",
     )
     technology = slug_field(TechnologyType, Technology)

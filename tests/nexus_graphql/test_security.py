@@ -56,6 +56,45 @@ def test_other_origins_get_no_cors_grant(db, cors):
     assert "Access-Control-Allow-Origin" not in response
 
 
+@pytest.mark.parametrize(
+    "origin",
+    ["http://localhost:5173", "http://127.0.0.1:3000", "https://localhost", "http://[::1]:8080"],
+)
+def test_in_development_a_localhost_frontend_may_read_responses(db, settings, origin):
+    settings.CORS_ALLOWED_ORIGIN_REGEXES = settings.DEVELOPMENT_CORS_ORIGIN_REGEXES
+
+    response = Client().post(
+        GRAPHQL_URL, QUERY, content_type="application/json", headers={"Origin": origin}
+    )
+
+    assert response["Access-Control-Allow-Origin"] == origin
+
+
+@pytest.mark.parametrize(
+    "origin", ["http://localhost.evil.example", "http://evil.example/localhost", "http://127.0.0.2"]
+)
+def test_in_development_lookalikes_of_localhost_get_no_cors_grant(db, settings, origin):
+    settings.CORS_ALLOWED_ORIGIN_REGEXES = settings.DEVELOPMENT_CORS_ORIGIN_REGEXES
+
+    response = Client().post(
+        GRAPHQL_URL, QUERY, content_type="application/json", headers={"Origin": origin}
+    )
+
+    assert "Access-Control-Allow-Origin" not in response
+
+
+def test_localhost_origins_are_allowed_with_debug_only():
+    shown = "bool(s.CORS_ALLOWED_ORIGIN_REGEXES)"
+    development = settings_with({"DEBUG": "true"}, shown)
+    production = settings_with(
+        {"DEBUG": "false", "SECRET_KEY": "a-real-secret-from-the-environment"}, shown
+    )
+
+    assert (development.stdout.strip(), production.stdout.strip()) == ("True", "False"), (
+        development.stderr + production.stderr
+    )
+
+
 def test_responses_carry_security_headers(db):
     response = Client().post(GRAPHQL_URL, QUERY, content_type="application/json")
 
@@ -94,13 +133,15 @@ def test_the_admin_keeps_csrf_protection(db):
     assert response.status_code == 403
 
 
-def settings_with(env: dict) -> subprocess.CompletedProcess:
+SAFETY_SETTINGS = (
+    "s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+    "s.ALLOWED_HOSTS, s.CORS_ALLOWED_ORIGINS"
+)
+
+
+def settings_with(env: dict, shown: str = SAFETY_SETTINGS) -> subprocess.CompletedProcess:
     """Import the settings in a fresh interpreter with `env` (the environment decides them)."""
-    script = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
-        "s.ALLOWED_HOSTS, s.CORS_ALLOWED_ORIGINS)"
-    )
+    script = f"import django; django.setup(); from django.conf import settings as s; print({shown})"
     clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
     return subprocess.run(
         [sys.executable, "-c", script],
