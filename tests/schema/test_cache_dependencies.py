@@ -263,6 +263,7 @@ def root_queries(hub) -> dict[str, str]:
         "learning": f'(slug: "{hub["learning"].slug}")',
         "resource": f'(slug: "{hub["resource"].slug}")',
         "search": '(query: "challenge")',
+        "searchResults": '(query: "challenge", first: 3)',
         "node": f'(id: "{to_global_id("Challenge", hub["challenge"].pk)}")',
     }
     found = {}
