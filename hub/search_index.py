@@ -3,16 +3,17 @@
 from django.contrib.contenttypes.models import ContentType
 
 from hub import kinds
-from hub.folding import fold_text
 from hub.models import SearchDocument
+
+SEARCHED_FIELDS = ("title", "summary", "text")
 
 
 def index_object(obj, *, created: bool = False) -> None:
     document = kinds.of(type(obj)).search_document(obj)
-    # Stored folded, as search words are (hub.selectors.search): a plain LIKE then
-    # matches the same way on every database.
-    for field in ("title", "summary", "text"):
-        document[field] = fold_text(document[field])
+    # Stored in lower case, as search words are (hub.selectors.search): a plain LIKE
+    # then matches the same way on every database.
+    for field in SEARCHED_FIELDS:
+        document[field] = document[field].lower()
     SearchDocument.objects.update_or_create(
         content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, defaults=document
     )

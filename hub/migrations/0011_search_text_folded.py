@@ -1,19 +1,26 @@
-"""Search documents keep their text folded (ASCII letters in lower case), as the search
+"""Search documents keep their text in lower case (Python's str.lower), as the search
 words are: hub.selectors.search matches them with a plain LIKE, the same way on SQLite
-and PostgreSQL. LOWER folds ASCII only on SQLite, and on PostgreSQL under "C"."""
+and PostgreSQL."""
 
 from django.db import migrations
 
 COLUMNS = ("title", "summary", "text")
 
 
-def fold(apps, schema_editor):
-    collate = ' COLLATE "C"' if schema_editor.connection.vendor == "postgresql" else ""
-    assignments = ", ".join(f"{c} = LOWER({c}{collate})" for c in COLUMNS)
-    schema_editor.execute(f"UPDATE hub_searchdocument SET {assignments}")
+def lower_case(apps, schema_editor):
+    documents = apps.get_model("hub", "SearchDocument").objects.using(schema_editor.connection.alias)
+    batch = []
+    for document in documents.only("pk", *COLUMNS).iterator(chunk_size=2_000):
+        for column in COLUMNS:
+            setattr(document, column, getattr(document, column).lower())
+        batch.append(document)
+        if len(batch) == 2_000:
+            documents.bulk_update(batch, COLUMNS)
+            batch = []
+    documents.bulk_update(batch, COLUMNS)
 
 
 class Migration(migrations.Migration):
     dependencies = [("hub", "0010_traffic_moved_out")]
 
-    operations = [migrations.RunPython(fold, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(lower_case, migrations.RunPython.noop)]

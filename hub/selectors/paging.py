@@ -267,7 +267,7 @@ def _page_queryset(qs, ordering, after, before, first, last, offset) -> Page:
         more_after, page = len(found) > first, found[:first]
         more_before = offset > 0 and total - up_to_after - from_before > 0
         if last is not None and len(page) > last:
-            more_before, page = True, page[-last:]
+            more_before, page = True, page[len(page) - last :]
     return Page(
         rows=page,
         positions=lambda i: ordering.position_of(page[i]),
@@ -282,11 +282,11 @@ def _page_list(items, ordering, after, before, first, last, offset) -> Page:
     up_to_after = from_before = 0
     window = []
     for item, position in zip(items, positions, strict=True):
-        if after is not None and ordering.compare(position, after) <= 0:
-            up_to_after += 1
-        elif before is not None and ordering.compare(position, before) >= 0:
-            from_before += 1
-        else:
+        not_after = after is not None and ordering.compare(position, after) <= 0
+        not_before = before is not None and ordering.compare(position, before) >= 0
+        up_to_after += not_after
+        from_before += not_before
+        if not (not_after or not_before):
             window.append((item, position))
     if first is None and last is not None:
         start = max(len(window) - last, 0)
@@ -297,7 +297,7 @@ def _page_list(items, ordering, after, before, first, last, offset) -> Page:
         page = window[start : start + first] if first is not None else []
         more_before, more_after = start > 0, start + len(page) < len(window)
         if last is not None and len(page) > last:
-            more_before, page = True, page[-last:]
+            more_before, page = True, page[len(page) - last :]
     return Page(
         rows=[item for item, _ in page],
         positions=lambda i: page[i][1],

@@ -1,8 +1,9 @@
 """Ranked search over all searchable content, the same on SQLite and PostgreSQL.
 
 A query is split into words (at most MAX_TERMS); a document matches when every word
-occurs in its title, summary or text (as a substring, ASCII letters case-insensitively:
-the index keeps its text folded by hub.selectors.paging.fold_text, and so are the words).
+occurs in its title, summary or text, as a substring, in any case: the index keeps its
+text in lower case (hub.search_index, Python's str.lower) and so are the words, so the
+database compares plain strings.
 Its rank is, summed over the words, 4 if the word is in the title, 2 in the summary and
 1 in the text; ties go to the most recently updated, then the oldest row. Plain LIKE
 and CASE: both databases compute exactly the same matches, ranks and order.
@@ -13,7 +14,6 @@ import re
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, IntegerField, Q, Value, When
 
-from hub.folding import fold_text
 from hub.models import SearchDocument
 from hub.selectors.paging import Ordering
 
@@ -27,7 +27,7 @@ SEARCH_ORDERING = Ordering.of(SearchDocument, ("-rank", "-updated_at", "id"))
 
 def search_terms(text: str) -> list[str]:
     """The words a query searches for, folded, each once, in order."""
-    return list(dict.fromkeys(fold_text(t) for t in _TERM.findall(text or "")))[:MAX_TERMS]
+    return list(dict.fromkeys(t.lower() for t in _TERM.findall(text or "")))[:MAX_TERMS]
 
 
 def ranked_documents(text: str, *, published_only: bool = True, model=None):
