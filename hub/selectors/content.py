@@ -100,6 +100,8 @@ def get_contributor_by_username(
     *, viewer: Viewer, username: str, selection: Selection | None = None
 ) -> Contributor | None:
     """A contributor by username, or None; their content loaded as `viewer` may see it."""
+    if find_unstorable_error("username", username):
+        return None  # a name no database can store is nobody's (PostgreSQL refuses NUL)
     user_model = get_user_model()
     return (
         with_selection(Contributor.objects.all(), Contributor, viewer, selection or {})
