@@ -6,7 +6,7 @@ from hub.kinds import View
 from hub.models import Challenge, Solution
 from schema.comments.types import resolve_comment_thread
 from schema.core.connection import ConnectionField
-from schema.core.enums import ContentStatusEnum, VoteValueEnum, enum_field
+from schema.core.enums import PUBLIC_AT_ONCE, VoteValueEnum, status_field
 from schema.core.selection import selection_of
 from schema.core.types import HubObjectType, related_resolver
 
@@ -15,12 +15,7 @@ ACCEPTED = View("solutions", where=Q(is_accepted=True), name="accepted_solutions
 
 
 class ChallengeType(HubObjectType):
-    status = enum_field(
-        ContentStatusEnum,
-        "status",
-        required=True,
-        description="Moderation state; public at once (PUBLISHED) unless a moderator hides it.",
-    )
+    status = status_field(PUBLIC_AT_ONCE)
     description_html = graphene.String(
         required=True, description="`description`, rendered and sanitized."
     )
@@ -93,12 +88,7 @@ class ChallengeType(HubObjectType):
 
 
 class SolutionType(HubObjectType):
-    status = enum_field(
-        ContentStatusEnum,
-        "status",
-        required=True,
-        description="Moderation state; public at once (PUBLISHED) unless a moderator hides it.",
-    )
+    status = status_field(PUBLIC_AT_ONCE)
     body_html = graphene.String(required=True, description="`body`, rendered and sanitized.")
     challenge = graphene.Field(
         ChallengeType, required=True, description="The challenge it answers."

@@ -3,18 +3,13 @@ import graphene
 from hub import selectors
 from hub.models import Comment
 from schema.core.connection import ConnectionField
-from schema.core.enums import ContentStatusEnum, enum_field
+from schema.core.enums import PUBLIC_AT_ONCE, status_field
 from schema.core.selection import selection_of
 from schema.core.types import HubObjectType
 
 
 class CommentType(HubObjectType):
-    status = enum_field(
-        ContentStatusEnum,
-        "status",
-        required=True,
-        description="Moderation state; public at once (PUBLISHED) unless a moderator hides it.",
-    )
+    status = status_field(PUBLIC_AT_ONCE)
     body_html = graphene.String(required=True, description="`body`, rendered and sanitized.")
     author = graphene.Field(
         "schema.contributors.types.ContributorType",

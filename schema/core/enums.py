@@ -108,3 +108,16 @@ def enum_field(enum, source: str, **kwargs) -> graphene.Field:
         return enum_value(getattr(root, source))
 
     return graphene.Field(enum, resolver=resolve, **kwargs)
+
+
+# A moderated kind's `status`: reviewed kinds wait for a moderator, the others are public
+# at once until a moderator hides them.
+REVIEWED = (
+    "Moderation state: PENDING until a moderator publishes it (again, after an author's edit)."
+)
+PUBLIC_AT_ONCE = "Moderation state; public at once (PUBLISHED) unless a moderator hides it."
+
+
+def status_field(description: str) -> graphene.Field:
+    """The `status` of moderated content (ContentStatus)."""
+    return enum_field(ContentStatusEnum, "status", required=True, description=description)

@@ -2,19 +2,13 @@ import graphene
 
 from hub.models import Learning
 from schema.core.connection import ConnectionField
-from schema.core.enums import ContentStatusEnum, LearningKindEnum, enum_field
+from schema.core.enums import REVIEWED, LearningKindEnum, enum_field, status_field
 from schema.core.types import HubObjectType, related_resolver
 
 
 class LearningType(HubObjectType):
     kind = enum_field(LearningKindEnum, "kind", required=True, description="What kind it is.")
-    status = enum_field(
-        ContentStatusEnum,
-        "status",
-        required=True,
-        description="Moderation state: PENDING until a moderator publishes it (again, after "
-        "an author's edit).",
-    )
+    status = status_field(REVIEWED)
     body_html = graphene.String(required=True, description="`body`, rendered and sanitized.")
     technologies = ConnectionField(
         "schema.technologies.types.TechnologyType",

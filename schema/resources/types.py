@@ -2,7 +2,7 @@ import graphene
 
 from hub.models import Resource, ResourceKind
 from schema.core.connection import ConnectionField
-from schema.core.enums import ContentStatusEnum, enum_field, make_enum
+from schema.core.enums import REVIEWED, enum_field, make_enum, status_field
 from schema.core.types import HubObjectType, related_resolver
 
 ResourceKindEnum = make_enum("ResourceKind", ResourceKind.choices, "What kind of resource it is.")
@@ -10,13 +10,7 @@ ResourceKindEnum = make_enum("ResourceKind", ResourceKind.choices, "What kind of
 
 class ResourceType(HubObjectType):
     kind = enum_field(ResourceKindEnum, "kind", required=True, description="What kind it is.")
-    status = enum_field(
-        ContentStatusEnum,
-        "status",
-        required=True,
-        description="Moderation state: PENDING until a moderator publishes it (again, after "
-        "an author's edit).",
-    )
+    status = status_field(REVIEWED)
     url = graphene.String(required=True, description="Where the resource is, as submitted.")
     summary_html = graphene.String(required=True, description="`summary`, rendered and sanitized.")
     technologies = ConnectionField(
