@@ -74,6 +74,8 @@ def get_content_by_slug(
     *, viewer: Viewer, model: type[Model], slug: str, selection: Selection | None = None
 ) -> Model | None:
     """One visible object by slug, or None."""
+    if find_unstorable_error("slug", slug):
+        return None  # a slug no database can store is nothing's (PostgreSQL refuses NUL)
     return visible_queryset(model, viewer, selection).filter(slug=slug).first()
 
 
