@@ -1,5 +1,6 @@
 """Traffic services and commands: blocks, anomaly detection, log retention, admin."""
 
+import sys
 from datetime import timedelta
 from io import StringIO
 
@@ -15,6 +16,12 @@ from traffic.models import BlockedIP, RequestLog, SuspicionReason, SuspiciousIP
 pytestmark = pytest.mark.django_db
 
 NOW = timezone.now()
+
+
+@pytest.fixture(autouse=True)
+def _now_is_the_start_of_each_test(monkeypatch):
+    # The commands read the real clock, and the suite can run longer than a detection window.
+    monkeypatch.setattr(sys.modules[__name__], "NOW", timezone.now())
 
 
 def logs(ip: str, count: int, *, minutes_ago: float = 1, **fields) -> None:
