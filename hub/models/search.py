@@ -1,14 +1,13 @@
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
 
 class SearchDocument(models.Model):
     """One row per searchable object, so `search` ranks all kinds in one query.
 
-    On PostgreSQL a trigger (migration 0002) keeps `search_vector` as the
-    weighted tsvector of title (A), summary (B) and text (C), with a GIN index.
-    On SQLite the column stays empty and the selector falls back to LIKE scoring.
+    Its text is kept in lower case (hub.search_index) and matched word by word with LIKE,
+    the same on SQLite and PostgreSQL (hub.selectors.search); on PostgreSQL trigram GIN
+    indexes on title, summary and text serve those LIKEs (migration 0012).
     """
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
@@ -17,7 +16,6 @@ class SearchDocument(models.Model):
     summary = models.TextField(blank=True)
     text = models.TextField(blank=True)
     is_published = models.BooleanField(default=False)
-    search_vector = SearchVectorField(null=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
