@@ -37,7 +37,7 @@ app.conf.beat_schedule = {
         "options": {"expires": timedelta(days=1).total_seconds()},
     },
     "detect-traffic-anomalies": {
-        "task": "hub.tasks.detect_traffic_anomalies",
+        "task": "traffic.tasks.detect_traffic_anomalies",
         "schedule": timedelta(minutes=5),
         "options": {"expires": timedelta(minutes=5).total_seconds()},
     },
@@ -48,7 +48,7 @@ app.conf.beat_schedule = {
         "options": {"expires": timedelta(minutes=1).total_seconds()},
     },
     "purge-request-logs": {
-        "task": "hub.tasks.purge_request_logs",
+        "task": "traffic.tasks.purge_request_logs",
         "schedule": crontab(minute=30, hour=3),
         "options": {"expires": timedelta(hours=12).total_seconds()},
     },

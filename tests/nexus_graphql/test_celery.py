@@ -19,8 +19,8 @@ def test_every_scheduled_job_names_a_task_that_exists():
     assert scheduled == {
         "hub.tasks.send_weekly_digest",
         "hub.tasks.sweep_outbox",
-        "hub.tasks.detect_traffic_anomalies",
-        "hub.tasks.purge_request_logs",
+        "traffic.tasks.detect_traffic_anomalies",
+        "traffic.tasks.purge_request_logs",
     }
     assert scheduled <= set(app.tasks)
 
