@@ -389,11 +389,15 @@ def normalize_nested(target: str, payload: dict) -> list:
                 c["slug"],
                 c["hubContributorByAuthorId"]["authUserByUserId"]["username"],
                 c["hubProjectByProjectId"] and c["hubProjectByProjectId"]["slug"],
+                # Nexus orders names case-insensitively; PostGraphile's NAME_ASC does not.
                 [
                     t["slug"]
-                    for t in c["hubTechnologiesByHubChallengeTechnologyChallengeIdAndTechnologyId"][
-                        "nodes"
-                    ]
+                    for t in sorted(
+                        c["hubTechnologiesByHubChallengeTechnologyChallengeIdAndTechnologyId"][
+                            "nodes"
+                        ],
+                        key=lambda t: t["name"].lower(),
+                    )
                 ],
                 [
                     (
@@ -731,8 +735,9 @@ def _django() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.update(nexus_env(DJANGO_SETTINGS_MODULE="nexus_graphql.settings"))
     import django
+    from django.apps import apps
 
-    if not django.apps.apps.ready:
+    if not apps.ready:
         django.setup()
 
 
