@@ -998,7 +998,9 @@ def render(results, statements, sizes, args) -> str:
         "2,005 challenges, ~9,000 solutions, 201 contributors, ~26,000 votes, ~6,000 comments. "
         "Nexus and the floor run under gunicorn (2 sync workers); PostGraphile 5.1.5 on "
         "Node 22 (one process). CPU is the server's process tree; DB CPU is all PostgreSQL "
-        "processes. Every target was checked to answer the same data before the runs.",
+        "processes. Every target was checked to answer the same data before the runs. "
+        f"Load average at the end: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} "
+        "(1 / 5 / 15 min; above ~1 the figures include other work on the machine).",
         "",
         "| scenario | target | req/s | p50 ms | p99 ms | CPU ms/req | DB CPU ms/req "
         "| SQL/req | bytes | x PostGraphile | x floor | errors |",
