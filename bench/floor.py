@@ -17,7 +17,7 @@ PROJECT = """(SELECT json_build_object('title', p.title, 'slug', p.slug)
 
 TECHNOLOGIES = """json_build_object('edges', (
     SELECT coalesce(json_agg(json_build_object('node',
-             json_build_object('name', t.name, 'slug', t.slug)) ORDER BY t.name, t.id), '[]')
+             json_build_object('name', t.name, 'slug', t.slug)) ORDER BY lower(t.name), t.id), '[]')
     FROM hub_challenge_technologies ct JOIN hub_technology t ON t.id = ct.technology_id
     WHERE ct.challenge_id = ch.id))"""
 

@@ -13,7 +13,10 @@ with wrk, targets interleaved round by round:
   postgraphile    PostGraphile 5 (Node 22) over the same tables
   floor           a plain Django view: one json_agg SQL statement per request
 
-Writes a Markdown table to bench/results/<date>.md (and latest.md).
+Scenarios: the nested list (anonymous, and signed in with `viewerVote`), one challenge,
+search, and a deep page (page DEEP_PAGE by keyset cursor). Writes one Markdown table to
+bench/results/<date>.md, latest.md and the README (between its `bench.run table` markers).
+Exits non-zero, naming the figure, whenever a figure cannot be measured.
 """
 
 import argparse
@@ -47,6 +50,8 @@ DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = "redis://127.0.0.1:6379/14"
 PG_LOG = Path("/var/log/postgresql") / "postgresql-{version}-main.log"
 CONNECTIONS = 4
+# Fewer finished requests than this in a window: its percentiles mean nothing.
+MIN_REQUESTS = 20
 SINGLE_SLUG = "bench-challenge-7"
 SEARCH_TERMS = "docker volume"
 
@@ -267,23 +272,86 @@ def graphql_request(query: str, variables: dict | None = None, headers=None, pat
     return Request("POST", path, body, {"Content-Type": "application/json", **(headers or {})})
 
 
-def scenario_requests(target: str, scenario: str) -> list[Request] | None:
+POSTGRAPHILE_PAGE = """query($after: Cursor) { allHubChallenges(first: 20, after: $after,
+  orderBy: [CREATED_AT_DESC, ROW_ID_DESC], condition: {status: "PUBLISHED"}) {
+  nodes { rowId title slug createdAt hubContributorByAuthorId { authUserByUserId { username } } }
+  pageInfo { hasNextPage hasPreviousPage endCursor } } }"""
+
+NEXUS_PAGE = """query($after: String) { challenges(first: 20, orderBy: NEWEST, after: $after) {
+  pageInfo { endCursor hasNextPage } } }"""
+
+# The deep-paging scenario asks for this page (20 challenges a page) by keyset cursor.
+DEEP_PAGE = 25
+
+
+@dataclass
+class Context:
+    """What the scenarios need from the running targets: a signed-in viewer, deep cursors."""
+
+    token: str = ""
+    cursors: dict = field(default_factory=dict)  # target family -> the cursor before DEEP_PAGE
+
+
+def _page_cursor(base: str, query: str, path: str, connection: str) -> str:
+    """The end cursor of page DEEP_PAGE - 1, walked page by page as a client would."""
+    after = None
+    for page in range(1, DEEP_PAGE):
+        status, body = send(base, graphql_request(query, {"after": after}, path=path))
+        payload = json.loads(body)
+        if status != 200 or payload.get("errors"):
+            raise MeasureError(f"bench: paging {base} failed on page {page}: {body[:300]!r}")
+        info = payload["data"][connection]["pageInfo"]
+        if not info["hasNextPage"]:
+            raise MeasureError(f"bench: {base} has no page {page + 1} to page deep into")
+        after = info["endCursor"]
+    return after
+
+
+def make_context(targets: dict[str, "Target"]) -> Context:
+    return Context(
+        token=signed_in_token(),
+        cursors={
+            "nexus": _page_cursor(
+                targets["nexus-uncached"].base, NEXUS_PAGE, "/graphql/", "challenges"
+            ),
+            "postgraphile": _page_cursor(
+                targets["postgraphile"].base, POSTGRAPHILE_PAGE, "/graphql", "allHubChallenges"
+            ),
+        },
+    )
+
+
+def scenario_requests(target: str, scenario: str, context: Context) -> list[Request] | None:
     """The requests a target answers for a scenario (None: not applicable)."""
     if target.startswith("nexus"):
-        return {
+        signed_in = {"Authorization": f"JWT {context.token}"}
+        deep = {"after": context.cursors.get("nexus")}
+        requests = {
             "nested list": [graphql_request(query_text("nested_list"))],
             "single challenge": [
                 graphql_request(query_text("single_challenge"), {"slug": SINGLE_SLUG})
             ],
             "search": [graphql_request(query_text("search"), {"q": SEARCH_TERMS})],
-        }.get(scenario)
+            "deep page": [graphql_request(query_text("deep_page"), deep)],
+        }
+        if target == "nexus-naive":
+            # ~1 req/s, 1,415 SQL statements (README): too few requests in a window for
+            # percentiles, so the naive baseline runs the smaller scenarios only.
+            del requests["nested list"]
+        else:
+            requests["signed-in nested list"] = [
+                graphql_request(query_text("nested_list_signed_in"), headers=signed_in)
+            ]
+        return requests.get(scenario)
     if target == "postgraphile":
+        deep = {"after": context.cursors.get("postgraphile")}
         return {
             "nested list": [graphql_request(POSTGRAPHILE_NESTED, path="/graphql")],
             "single challenge": [
                 graphql_request(POSTGRAPHILE_SINGLE, {"slug": SINGLE_SLUG}, path="/graphql")
             ],
             "search": [graphql_request(POSTGRAPHILE_SEARCH, {"q": SEARCH_TERMS}, path="/graphql")],
+            "deep page": [graphql_request(POSTGRAPHILE_PAGE, deep, path="/graphql")],
         }.get(scenario)
     if target == "floor":
         slug, q = urllib.parse.quote(SINGLE_SLUG), urllib.parse.quote(SEARCH_TERMS)
@@ -324,11 +392,15 @@ def normalize_nested(target: str, payload: dict) -> list:
                 c["slug"],
                 c["hubContributorByAuthorId"]["authUserByUserId"]["username"],
                 c["hubProjectByProjectId"] and c["hubProjectByProjectId"]["slug"],
+                # Nexus orders names case-insensitively; PostGraphile's NAME_ASC does not.
                 [
                     t["slug"]
-                    for t in c["hubTechnologiesByHubChallengeTechnologyChallengeIdAndTechnologyId"][
-                        "nodes"
-                    ]
+                    for t in sorted(
+                        c["hubTechnologiesByHubChallengeTechnologyChallengeIdAndTechnologyId"][
+                            "nodes"
+                        ],
+                        key=lambda t: t["name"].lower(),
+                    )
                 ],
                 [
                     (
@@ -386,33 +458,78 @@ def normalize_search(target: str, payload: dict) -> list:
     return [_pk(r["id"]) for r in payload["data"]["search"]]
 
 
+def normalize_signed_in(target: str, payload: dict) -> list:
+    """The nested list as the anonymous one compares, after checking the viewer's votes show."""
+    votes = [
+        s["node"]["viewerVote"]
+        for c in payload["data"]["challenges"]["edges"]
+        for s in c["node"]["solutions"]["edges"]
+    ]
+    if not any(votes):
+        raise MeasureError("bench: the signed-in viewer has no vote on the nested list's solutions")
+    return normalize_nested(target, payload)
+
+
+def normalize_page(target: str, payload: dict) -> list:
+    """The page's challenges as (id, slug, author)."""
+    if target == "postgraphile":
+        return [
+            (
+                int(c["rowId"]),
+                c["slug"],
+                c["hubContributorByAuthorId"]["authUserByUserId"]["username"],
+            )
+            for c in payload["data"]["allHubChallenges"]["nodes"]
+        ]
+    return [
+        (_pk(e["node"]["id"]), e["node"]["slug"], e["node"]["author"]["username"])
+        for e in payload["data"]["challenges"]["edges"]
+    ]
+
+
 NORMALIZE = {
     "nested list": normalize_nested,
+    "signed-in nested list": normalize_signed_in,
+    "deep page": normalize_page,
     "single challenge": normalize_single,
     "search": normalize_search,
 }
 
 
-def check_same_data(targets: dict[str, Target]) -> dict[str, int]:
-    """Every target answers each read scenario with the same data; returns sizes (bytes)."""
+def check_same_data(targets: dict[str, Target], context: Context) -> dict[str, int]:
+    """Every target answers each read scenario with the same data (the cached target twice:
+    its answer from the cache too); returns sizes (bytes)."""
     sizes = {}
     for scenario, normalize in NORMALIZE.items():
-        answers = {}
+        answers, bodies = {}, {}
         for name, target in targets.items():
-            requests = scenario_requests(name, scenario)
+            requests = scenario_requests(name, scenario, context)
             if not requests:
                 continue
-            status, body = send(target.base, requests[0])
-            payload = json.loads(body)
-            if status != 200 or payload.get("errors"):
-                raise SystemExit(f"{name} failed {scenario}: {status} {body[:500]!r}")
-            answers[name] = normalize(name.split("-")[0] if name != "floor" else "nexus", payload)
-            sizes[(scenario, name)] = len(body)
+            for attempt in ("", " (second answer)"):
+                status, body = send(target.base, requests[0])
+                try:
+                    payload = json.loads(body)
+                except ValueError:
+                    payload = {"errors": ["not JSON"]}
+                if status != 200 or payload.get("errors"):
+                    raise MeasureError(f"bench: {name} failed {scenario}: {status} {body[:500]!r}")
+                family = name.split("-")[0] if name != "floor" else "nexus"
+                answers[name + attempt] = normalize(family, payload)
+                bodies.setdefault(name, set()).add(body)
+                sizes[(scenario, name)] = len(body)
+        if not answers.get("nexus-uncached"):
+            raise MeasureError(f"bench: nexus-uncached answered {scenario} with no items")
         reference = answers["nexus-uncached"]
         for name, answer in answers.items():
             if answer != reference:
-                raise SystemExit(f"{name} answers {scenario} differently from nexus-uncached")
-        print(f"  same data for {scenario}: {', '.join(answers)} ({len(reference)} items)")
+                raise MeasureError(
+                    f"bench: {name} answers {scenario} differently from nexus-uncached"
+                )
+        for name in ("nexus-cached", "nexus-uncached"):
+            if len(bodies.get(name, ())) > 1:
+                raise MeasureError(f"bench: {name} answered {scenario} twice differently")
+        print(f"  same data for {scenario}: {', '.join(bodies)} ({len(reference)} items)")
     return sizes
 
 
@@ -445,7 +562,9 @@ _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4, "h": 3.6e6}
 def _ms(text: str) -> float:
     """A wrk duration ("812.00us", "1.20ms", "2.01s", "1.00m") in milliseconds."""
     match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text)
-    return float(match.group(1)) * _UNITS[match.group(2)] if match else float("nan")
+    if not match:
+        raise MeasureError(f"bench: wrk printed a duration it cannot read: {text!r}")
+    return float(match.group(1)) * _UNITS[match.group(2)]
 
 
 @dataclass
@@ -459,7 +578,9 @@ class Measure:
     db_cpu_ms_per_request: float
 
 
-def load(target: Target, requests: list[Request], seconds: int) -> Measure:
+def load(
+    target: Target, requests: list[Request], seconds: int, min_requests: int = MIN_REQUESTS
+) -> Measure:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(wrk_script(requests))
     cpu0, db0 = target.cpu_seconds(), postgres_cpu_seconds()
@@ -478,26 +599,78 @@ def load(target: Target, requests: list[Request], seconds: int) -> Measure:
         ],
         capture_output=True,
         text=True,
-        check=True,
-    ).stdout
+    )
+    if out.returncode != 0:
+        fail(target.name, "req/s", f"wrk exited {out.returncode}: {out.stderr.strip()}")
+    out = out.stdout
     cpu1, db1 = target.cpu_seconds(), postgres_cpu_seconds()
     os.unlink(script.name)
-    total = int(re.search(r"(\d+) requests in", out).group(1))
+    if target.process.poll() is not None:
+        fail(target.name, "req/s", f"the server exited (code {target.process.returncode})")
+    total = int(_field(out, r"(\d+) requests in", target.name, "requests"))
+    if total < min_requests:
+        raise TooFewRequests(
+            f"bench: cannot measure p50/p99 of {target.name}: only {total} requests "
+            f"finished in {seconds} s",
+            total,
+        )
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     socket_errors = re.search(r"Socket errors: (.*)", out)
     if socket_errors:
         errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
-    # The distribution lines ("     50%    2.30ms"), not the "+/- Stdev" column.
-    p50, p99 = (re.search(rf"^\s+{p}%\s+(\S+)$", out, re.M) for p in (50, 99))
+    # The distribution lines ("     50%    2.30ms", "     99%    1.75s " with a trailing
+    # space for seconds), not the "+/- Stdev" column.
+    p50 = _ms(_field(out, r"^\s+50%\s+(\S+)\s*$", target.name, "p50"))
+    p99 = _ms(_field(out, r"^\s+99%\s+(\S+)\s*$", target.name, "p99"))
+    cpu = (cpu1 - cpu0) * 1000 / total
+    if not cpu > 0:
+        fail(target.name, "CPU ms/req", f"the process tree used {cpu1 - cpu0:.3f} s of CPU")
     return Measure(
-        requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        p50_ms=_ms(p50.group(1)) if p50 and total else float("nan"),
-        p99_ms=_ms(p99.group(1)) if p99 and total else float("nan"),
+        requests_per_second=float(_field(out, r"Requests/sec:\s+([\d.]+)", target.name, "req/s")),
+        p50_ms=p50,
+        p99_ms=p99,
         requests=total,
         errors=errors,
-        cpu_ms_per_request=(cpu1 - cpu0) * 1000 / max(total, 1),
-        db_cpu_ms_per_request=(db1 - db0) * 1000 / max(total, 1),
+        cpu_ms_per_request=cpu,
+        db_cpu_ms_per_request=(db1 - db0) * 1000 / total,
     )
+
+
+class MeasureError(SystemExit):
+    """A figure the run could not measure: the bench stops, non-zero, naming it."""
+
+
+class TooFewRequests(MeasureError):
+    def __init__(self, message: str, finished: int):
+        super().__init__(message)
+        self.finished = finished
+
+
+# A slow cell's window grows to fit MIN_REQUESTS, up to this long; past it the bench fails.
+LONGEST_WINDOW = 60
+
+
+def measure_cell(target: Target, requests: list[Request], seconds: int) -> Measure:
+    """One cell's figures; a window too short for MIN_REQUESTS is run again, longer, once."""
+    try:
+        return load(target, requests, seconds)
+    except TooFewRequests as error:
+        longer = seconds * (MIN_REQUESTS * 3 // max(error.finished, 1) + 1)
+        if longer > LONGEST_WINDOW:
+            raise
+        print(f"  {target.name}: {error.finished} requests in {seconds} s; again for {longer} s")
+        return load(target, requests, longer)
+
+
+def fail(target: str, figure: str, why: str):
+    raise MeasureError(f"bench: cannot measure {figure} of {target}: {why}")
+
+
+def _field(out: str, pattern: str, target: str, figure: str) -> str:
+    match = re.search(pattern, out, re.M)
+    if not match:
+        fail(target, figure, f"wrk printed no {figure!r} line:\n{out}")
+    return match.group(1)
 
 
 # ---------------------------------------------------------------- SQL statements
@@ -527,16 +700,49 @@ _STATEMENT = re.compile(r"@" + DB_NAME + r" LOG:  (?:statement|execute [^:]*): (
 _NOT_COUNTED = {"BEGIN", "COMMIT", "ROLLBACK", "SET", "SHOW", "DISCARD", "DEALLOCATE"}
 
 
-def statements_per_request(target: Target, requests: list[Request], samples: int = 10) -> float:
-    """SQL statements the database ran per request, read from its statement log."""
+def statement_log() -> Path:
     log = Path(str(PG_LOG).format(version=postgres_version()))
-    start = log.stat().st_size
-    for n in range(samples):
-        send(target.base, requests[n % len(requests)])
-    time.sleep(0.5)
+    try:
+        log.open("rb").close()
+    except OSError as error:
+        raise MeasureError(f"bench: cannot measure SQL/req: cannot read {log}: {error}") from error
+    return log
+
+
+def _logged_statements(log: Path, start: int) -> str:
     with open(log, errors="replace") as f:
         f.seek(start)
-        words = _STATEMENT.findall(f.read())
+        return f.read()
+
+
+def check_statement_log() -> None:
+    """A marker statement run now shows up in the log: else every SQL/req would read 0."""
+    log = statement_log()
+    start = log.stat().st_size
+    marker = f"bench_marker_{os.getpid()}_{time.time_ns()}"
+    psql(f"SELECT '{marker}'", db=DB_NAME)
+    deadline = time.monotonic() + 5
+    while marker not in _logged_statements(log, start):
+        if time.monotonic() > deadline:
+            raise MeasureError(
+                f"bench: cannot measure SQL/req: {log} did not show a statement run on "
+                f"{DB_NAME} within 5 s (log_statement, logging_collector or log rotation?)"
+            )
+        time.sleep(0.1)
+
+
+def statements_per_request(target: Target, requests: list[Request], samples: int = 10) -> float:
+    """SQL statements the database ran per request, read from its statement log."""
+    log = statement_log()
+    start = log.stat().st_size
+    for n in range(samples):
+        status, body = send(target.base, requests[n % len(requests)])
+        if status != 200:
+            fail(target.name, "SQL/req", f"a sample request answered {status}: {body[:300]!r}")
+    time.sleep(0.5)
+    if log.stat().st_size < start:
+        fail(target.name, "SQL/req", f"{log} was rotated while counting")
+    words = _STATEMENT.findall(_logged_statements(log, start))
     return sum(w.upper() not in _NOT_COUNTED for w in words) / samples
 
 
@@ -544,6 +750,7 @@ def statements_per_request(target: Target, requests: list[Request], samples: int
 def statement_logging():
     psql("ALTER SYSTEM SET log_statement = 'all'", "SELECT pg_reload_conf()")
     try:
+        check_statement_log()
         yield
     finally:
         psql("ALTER SYSTEM RESET log_statement", "SELECT pg_reload_conf()")
@@ -552,13 +759,40 @@ def statement_logging():
 # ---------------------------------------------------------------- writes
 
 
-def write_requests(count: int = 300) -> list[Request]:
-    """A write mix signed in as bench contributors: submit, vote, comment."""
+def _django() -> None:
+    """This process talks to the bench database as the servers do (tokens, ids)."""
     sys.path.insert(0, str(ROOT))
     os.environ.update(nexus_env(DJANGO_SETTINGS_MODULE="nexus_graphql.settings"))
     import django
+    from django.apps import apps
 
-    django.setup()
+    if not apps.ready:
+        django.setup()
+
+
+def signed_in_token() -> str:
+    """A JWT of the bench contributor with the most votes (so viewerVote shows some)."""
+    _django()
+    from django.db.models import Count
+    from graphql_jwt.shortcuts import get_token
+
+    from hub.models import Contributor
+
+    viewer = (
+        Contributor.objects.filter(user__username__startswith="bench")
+        .annotate(vote_count=Count("votes"))
+        .order_by("-vote_count", "pk")
+        .select_related("user")
+        .first()
+    )
+    if viewer is None:
+        raise MeasureError("bench: no bench contributor to sign in as (bench.seed?)")
+    return get_token(viewer.user)
+
+
+def write_requests(count: int = 300) -> list[Request]:
+    """A write mix signed in as bench contributors: submit, vote, comment."""
+    _django()
     from graphql_jwt.shortcuts import get_token
     from graphql_relay import to_global_id
 
@@ -617,7 +851,13 @@ def write_requests(count: int = 300) -> list[Request]:
 # ---------------------------------------------------------------- main
 
 
-READ_SCENARIOS = ["nested list", "single challenge", "search"]
+READ_SCENARIOS = [
+    "nested list",
+    "signed-in nested list",
+    "single challenge",
+    "search",
+    "deep page",
+]
 ORDER = ["nexus-cached", "nexus-uncached", "nexus-naive", "postgraphile", "floor"]
 
 
@@ -673,15 +913,16 @@ def main() -> None:
             target.start(log_dir)
         for target in targets.values():
             target.wait_ready()
-        print("bench: all targets up; checking they answer the same data")
-        sizes = check_same_data(targets)
+        print("bench: all targets up; signing in, paging, checking they answer the same data")
+        context = make_context(targets)
+        sizes = check_same_data(targets, context)
 
         print("bench: SQL statements per request")
         statements = {}
         with statement_logging():
             for scenario in READ_SCENARIOS:
                 for name in ORDER:
-                    requests = scenario_requests(name, scenario)
+                    requests = scenario_requests(name, scenario, context)
                     if requests:
                         statements[(scenario, name)] = statements_per_request(
                             targets[name], requests
@@ -691,11 +932,11 @@ def main() -> None:
         for round_ in range(args.rounds):
             for scenario in READ_SCENARIOS:
                 for name in ORDER:
-                    requests = scenario_requests(name, scenario)
+                    requests = scenario_requests(name, scenario, context)
                     if not requests:
                         continue
-                    load(targets[name], requests, 2)  # warm up (fills the cache when on)
-                    measure = load(targets[name], requests, args.seconds)
+                    load(targets[name], requests, 2, 1)  # warm up (fills the cache when on)
+                    measure = measure_cell(targets[name], requests, args.seconds)
                     results.setdefault((scenario, name), []).append(measure)
                     print(
                         f"  round {round_ + 1} {scenario:16} {name:15} "
@@ -706,7 +947,7 @@ def main() -> None:
         for name in ("nexus-cached",):
             with statement_logging():
                 statements[("write mix", name)] = statements_per_request(targets[name], writes, 30)
-            measure = load(targets[name], writes, args.seconds)
+            measure = measure_cell(targets[name], writes, args.seconds)
             results[("write mix", name)] = [measure]
             print(f"  write mix {name}: {measure.requests_per_second:.1f} req/s")
     finally:
@@ -718,7 +959,23 @@ def main() -> None:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d-%H%M")
     (out_dir / f"{stamp}.md").write_text(report)
     (out_dir / "latest.md").write_text(report)
+    update_readme(report)
     print(report)
+
+
+README = ROOT / "README.md"
+TABLE_START, TABLE_END = "<!-- bench.run table -->", "<!-- /bench.run table -->"
+
+
+def update_readme(report: str) -> None:
+    """The README's table is this run's, written with latest.md (never copied by hand)."""
+    text = README.read_text()
+    if text.count(TABLE_START) != 1 or text.count(TABLE_END) != 1:
+        raise MeasureError(f"bench: README.md needs one {TABLE_START} ... {TABLE_END} block")
+    head, rest = text.split(TABLE_START)
+    _, tail = rest.split(TABLE_END)
+    table = report.split("\n", 2)[2].strip()  # without the title line
+    README.write_text(f"{head}{TABLE_START}\n{table}\n{TABLE_END}{tail}")
 
 
 def _db_cpu(measures: list[Measure]) -> str:
@@ -741,7 +998,9 @@ def render(results, statements, sizes, args) -> str:
         "2,005 challenges, ~9,000 solutions, 201 contributors, ~26,000 votes, ~6,000 comments. "
         "Nexus and the floor run under gunicorn (2 sync workers); PostGraphile 5.1.5 on "
         "Node 22 (one process). CPU is the server's process tree; DB CPU is all PostgreSQL "
-        "processes. Every target was checked to answer the same data before the runs.",
+        "processes. Every target was checked to answer the same data before the runs. "
+        f"Load average at the end: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} "
+        "(1 / 5 / 15 min; above ~1 the figures include other work on the machine).",
         "",
         "| scenario | target | req/s | p50 ms | p99 ms | CPU ms/req | DB CPU ms/req "
         "| SQL/req | bytes | x PostGraphile | x floor | errors |",
@@ -767,6 +1026,18 @@ def render(results, statements, sizes, args) -> str:
                 f"{sizes.get((scenario, name), '-')} | {vs_pg} | {vs_floor} | "
                 f"{sum(m.errors for m in measures)} |"
             )
+    signed_in = results.get(("signed-in nested list", "nexus-uncached"))
+    anonymous = results.get(("nested list", "nexus-uncached"))
+    if signed_in and anonymous:
+        ratio = _median(signed_in, "requests_per_second") / _median(
+            anonymous, "requests_per_second"
+        )
+        lines += [
+            "",
+            f"Signed-in nested list (with `viewerVote`) at {ratio:.2f}x the anonymous uncached "
+            f"one (goal: at least 0.90x). Deep page: page {DEEP_PAGE} of 20 challenges by "
+            "keyset cursor.",
+        ]
     return "\n".join(lines) + "\n"
 
 
