@@ -88,7 +88,6 @@ class ObjectPlan:
         return result
 
 
-
 @dataclass(frozen=True)
 class RootField:
     response_name: str
