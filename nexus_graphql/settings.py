@@ -275,6 +275,9 @@ GRAPHQL_TRUSTED_DOCUMENTS_MANIFEST = env.str(
 # (nexus_graphql.execution): off only for the benchmark's naive baseline.
 HUB_PREFETCH = env.bool("HUB_PREFETCH", default=True)
 GRAPHQL_LEAN_EXECUTION = env.bool("GRAPHQL_LEAN_EXECUTION", default=True)
+# The compiled read path (schema.compiled): planned queries answered from `.values()`
+# rows; off, every operation takes graphql-core and the resolvers (the reference path).
+NEXUS_COMPILED_READS = env.bool("NEXUS_COMPILED_READS", default=True)
 
 # Seeded content is attributed to this curator account (no usable password).
 HUB_CURATOR_USERNAME = "prodev-hub"

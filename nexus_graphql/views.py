@@ -49,6 +49,7 @@ from nexus_graphql.execution import (
 from nexus_graphql.graphiql import page_context as graphiql_page_context
 from nexus_graphql.limits import QueryLimitExceeded, check_operation
 from nexus_graphql.responses import error_response
+from schema import compiled
 from schema.accounts.tokens import InvalidToken, is_token_error
 
 logger = logging.getLogger("nexus.graphql")
@@ -175,16 +176,18 @@ class NexusGraphQLView(View):
             max_fields=settings.GRAPHQL_MAX_RESPONSE_FIELDS,
         )
         try:
-            result = execute(
-                schema,
-                document.ast,
-                context_value=request,
-                variable_values=variables,
-                operation_name=operation_name,
-                execution_context_class=LeanExecutionContext
-                if settings.GRAPHQL_LEAN_EXECUTION
-                else BudgetedExecutionContext,
-            )
+            result = _compiled_result(request, schema, document, operation, coerced, query)
+            if result is None:
+                result = execute(
+                    schema,
+                    document.ast,
+                    context_value=request,
+                    variable_values=variables,
+                    operation_name=operation_name,
+                    execution_context_class=LeanExecutionContext
+                    if settings.GRAPHQL_LEAN_EXECUTION
+                    else BudgetedExecutionContext,
+                )
         except ExecutionAborted as aborted:
             logger.warning("execution stopped: %s (%s)", aborted.code, operation_name or "-")
             return _respond(request, ExecutionResult(None, [_aborted_error(aborted)]), 200)
@@ -207,6 +210,33 @@ class NexusGraphQLView(View):
             if not result.errors:
                 response_cache.put(cache_key, response.content)
         return response
+
+
+def _compiled_result(request, schema, document, operation, variables, query):
+    """The planned path's answer (schema.compiled), or None for the reference path: an
+    operation it has no plan for, or a run that would report an error (the reference
+    path then writes that error, with a budget of its own)."""
+    if not settings.NEXUS_COMPILED_READS:
+        return None
+    plan = compiled.plan_for(schema, document.ast, operation, variables, query)
+    if plan is None:
+        compiled.paths["reference"] += 1
+        return None
+    budget = request.graphql_budget
+    try:
+        data = compiled.run(
+            plan,
+            schema=schema,
+            variables=variables,
+            viewer=request.user,
+            budget=Budget(seconds=budget.seconds, max_fields=budget.max_fields),
+        )
+    except compiled.Unplanned as reason:
+        logger.debug("planned read fell back: %s", reason)
+        compiled.paths["fallback"] += 1
+        return None
+    compiled.paths["planned"] += 1
+    return ExecutionResult(data, None)
 
 
 def _content_length(request) -> int:

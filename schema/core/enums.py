@@ -107,6 +107,7 @@ def enum_field(enum, source: str, **kwargs) -> graphene.Field:
     def resolve(root, info):
         return enum_value(getattr(root, source))
 
+    resolve.reads_column = source  # the compiled read path reads the column itself
     return graphene.Field(enum, resolver=resolve, **kwargs)
 
 

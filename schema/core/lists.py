@@ -73,13 +73,15 @@ def list_field(node_type, model, *, description=None, **filter_arguments) -> Con
         default_value=kind.default_order,
         description=f"Sort order of the list ({kind.default_order} when not given).",
     )
-    return ConnectionField(
+    field = ConnectionField(
         node_type,
         order_by=order_by,
         description=description,
         resolver=_list_resolver(model),
         **filter_arguments,
     )
+    field.listed_model = model  # the compiled read path (schema.compiled) plans it
+    return field
 
 
 def slug_field(node_type, model) -> graphene.Field:
@@ -90,7 +92,7 @@ def slug_field(node_type, model) -> graphene.Field:
             model=model, viewer=info.context.user, slug=slug, selection=selection_of(info)
         )
 
-    return graphene.Field(
+    field = graphene.Field(
         node_type,
         slug=graphene.String(required=True, description=f"The {name}'s `slug`."),
         resolver=resolve,
@@ -98,6 +100,8 @@ def slug_field(node_type, model) -> graphene.Field:
             f"The {name} with this slug; null if there is none or the viewer may not see it."
         ),
     )
+    field.slug_model = model  # the compiled read path (schema.compiled) plans it
+    return field
 
 
 def _list_resolver(model):

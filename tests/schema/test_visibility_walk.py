@@ -39,6 +39,7 @@ from hub.models import (
     Solution,
     Technology,
 )
+from schema import compiled
 from tests.conftest import GraphQLClient
 from tests.factories import (
     ChallengeFactory,
@@ -500,7 +501,17 @@ def walk_documents(hub) -> list[str]:
     return documents(root_selections(SchemaWalk(introspection), hub))
 
 
+@pytest.fixture
+def flat_documents(hub) -> list[str]:
+    """Every root field with its own leaves only, one per document: the shapes the
+    compiled read path (schema.compiled) plans, so the walk holds on that path too."""
+    introspection = GraphQLClient().query(INTROSPECTION)
+    roots = root_selections(SchemaWalk(introspection), hub)
+    return ["{ " + replace(root, children=()).render() + " }" for root in roots]
+
+
 VIEWERS = ["anonymous", "another contributor", "author", "moderator"]
+READ_PATHS = ["reference", "planned"]
 
 
 def viewer_of(hub: Hub, name: str) -> Contributor | None:
@@ -512,12 +523,24 @@ def viewer_of(hub: Hub, name: str) -> Contributor | None:
     }[name]
 
 
+@pytest.mark.parametrize("read_path", READ_PATHS)
 @pytest.mark.parametrize("viewer_name", VIEWERS)
-def test_no_path_shows_a_viewer_what_it_may_not_see(hub, walk_documents, viewer_name):
+def test_no_path_shows_a_viewer_what_it_may_not_see(
+    hub, walk_documents, flat_documents, viewer_name, read_path, settings
+):
+    settings.NEXUS_COMPILED_READS = read_path == "planned"
+    settings.GRAPHQL_RESPONSE_CACHE = False  # each path answers for itself
     viewer = viewer_of(hub, viewer_name)
     client = client_for(viewer) if viewer else GraphQLClient()
+    before = compiled.paths["planned"]
 
-    seen = walk_as(client, viewer, hub, walk_documents)
+    seen = walk_as(client, viewer, hub, walk_documents + flat_documents)
+
+    planned = compiled.paths["planned"] - before
+    if read_path == "planned":  # the planned path really answered part of the walk
+        assert planned >= 10, planned
+    else:
+        assert planned == 0
 
     assert seen.errors == []
     assert seen.leaks == []
