@@ -234,7 +234,8 @@ def _compile(schema, document, operation, variables) -> tuple[RootField, ...]:
     for response_name, nodes in fields.items():
         name = nodes[0].name.value
         graphene_field = roots.get(name)
-        if graphene_field is None or (len(nodes) > 1 and _arguments_differ(nodes)):
+        # Nodes merged under one response name have equal arguments: validation refuses others.
+        if graphene_field is None:
             raise Unplanned(f"root field {name}")
         field_def = query_type.fields[name]
         field_type = get_named_type(field_def.type)
@@ -267,11 +268,6 @@ def _compile(schema, document, operation, variables) -> tuple[RootField, ...]:
                 )
             )
     return tuple(planned)
-
-
-def _arguments_differ(nodes) -> bool:
-    # Validation already refuses conflicting arguments for one response name.
-    return False
 
 
 _PLANS: OrderedDict = OrderedDict()
