@@ -7,7 +7,9 @@
 The first failure logs one warning, "<what> unavailable: <error class>: <message>", with no
 traceback. Further failures are counted, and at most every `repeat_seconds` one warning
 says how many there were since the last line. The first success after that logs one line
-with the outage's length and its failure count. Thread-safe: failures take a lock (an
+with the outage's length and its failure count. `level` is WARNING unless the outage is
+a consequence another Outage already reports (one warning per cause, not per symptom).
+Thread-safe: failures take a lock (an
 outage is the slow path anyway); a success while healthy reads one attribute.
 """
 
@@ -19,8 +21,14 @@ _clock = time.monotonic  # replaceable in tests
 
 
 class Outage:
-    def __init__(self, logger: logging.Logger, what: str, repeat_seconds: float = 60.0):
-        self.logger, self.what, self.repeat_seconds = logger, what, repeat_seconds
+    def __init__(
+        self,
+        logger: logging.Logger,
+        what: str,
+        repeat_seconds: float = 60.0,
+        level: int = logging.WARNING,
+    ):
+        self.logger, self.what, self.repeat_seconds, self.level = logger, what, repeat_seconds, level
         self._lock = threading.Lock()
         self._down_since: float | None = None  # None: healthy
         self._failures = 0  # since the outage began
@@ -49,7 +57,7 @@ class Outage:
                     f"in the last {since:.0f} s"
                 )
                 self._unreported, self._reported_at = 0, now
-        self.logger.warning(line)
+        self.logger.log(self.level, line)
 
     def succeeded(self) -> None:
         if self._down_since is None:
@@ -59,7 +67,7 @@ class Outage:
                 return  # another thread reported the recovery
             lasted, failures = _clock() - self._down_since, self._failures
             self._down_since, self._failures, self._unreported = None, 0, 0
-        self.logger.warning(f"{self.what} recovered after {lasted:.1f} s ({failures} failures)")
+        self.logger.log(self.level, f"{self.what} recovered after {lasted:.1f} s ({failures} failures)")
 
 
 def _describe(error: BaseException | None) -> str:

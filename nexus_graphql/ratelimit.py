@@ -21,7 +21,8 @@ While the store cannot count (Redis down, or its breaker open: nexus_graphql.red
 each worker process counts on its own, in a local-memory store kept for that (`counted`):
 the limits still hold per process, so a caller gets at most N_workers x the limit during
 an outage, and the requests are neither refused nor slowed for want of the counters. The
-sign-in guard counts the same way. The outage is logged in a few lines (outages.Outage).
+sign-in guard counts the same way. The outage is logged in a few lines (outages.Outage), at
+INFO: the store is Redis behind the breaker, whose own Outage warns about the server.
 """
 
 import logging
@@ -46,7 +47,7 @@ AUTH_FIELDS = frozenset({"tokenAuth", "register"})
 _now = time.time  # the clock of the windows, replaceable in tests
 # Where this process counts while the store cannot (same capacity as the embedded store).
 _OUTAGE_STORE = LocMemCache("nexus-ratelimit-outage", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
-_outage = Outage(logger, "rate-limit counters")
+_outage = Outage(logger, "rate-limit counters", level=logging.INFO)
 _LABELS = {
     "request": "request units (1 per request, 1 more per started {kb} KB)",
     "auth": "sign-in and registration fields",

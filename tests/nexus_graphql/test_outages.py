@@ -108,3 +108,15 @@ def test_threads_failing_together_count_every_failure_once(clock, caplog):
         "Redis still unavailable: 4000 failures in the last 60 s",
         "Redis recovered after 60.0 s (4001 failures)",
     ]
+
+
+def test_a_consequence_of_another_outage_logs_at_its_own_level(clock, caplog):
+    # The rate-limit counters' outage is the Redis outage the breaker already warns about.
+    outage = Outage(LOGGER, "counters", repeat_seconds=60, level=logging.INFO)
+    caplog.set_level(logging.INFO, logger=LOGGER.name)
+    outage.failed(ConnectionError("refused"))
+    clock[0] += 60
+    outage.failed(ConnectionError("refused"))
+    outage.succeeded()
+
+    assert [r.levelname for r in caplog.records if r.name == LOGGER.name] == ["INFO"] * 3
