@@ -28,7 +28,8 @@ class Outage:
         repeat_seconds: float = 60.0,
         level: int = logging.WARNING,
     ):
-        self.logger, self.what, self.repeat_seconds, self.level = logger, what, repeat_seconds, level
+        self.logger, self.what, self.level = logger, what, level
+        self.repeat_seconds = repeat_seconds
         self._lock = threading.Lock()
         self._down_since: float | None = None  # None: healthy
         self._failures = 0  # since the outage began
@@ -67,7 +68,8 @@ class Outage:
                 return  # another thread reported the recovery
             lasted, failures = _clock() - self._down_since, self._failures
             self._down_since, self._failures, self._unreported = None, 0, 0
-        self.logger.log(self.level, f"{self.what} recovered after {lasted:.1f} s ({failures} failures)")
+        line = f"{self.what} recovered after {lasted:.1f} s ({failures} failures)"
+        self.logger.log(self.level, line)
 
 
 def _describe(error: BaseException | None) -> str:
