@@ -13,6 +13,36 @@ from traffic.selectors import forget_blocklist
 GRAPHQL_URL = "/graphql/"
 
 
+@pytest.fixture
+def figure(request):
+    """`figure("...")` records a measured figure of this test; every run lists them at its end
+    (`pytest -q` captures prints), so CI's log shows each pass's figures."""
+
+    def record(line: str) -> None:
+        request.node.user_properties.append(("figure", line))
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter):
+    reports = [
+        report
+        for category in ("passed", "failed")
+        for report in terminalreporter.stats.get(category, [])
+        if report.when == "call"
+    ]
+    lines = [
+        f"{report.nodeid.split('::')[-1]}: {value}"
+        for report in reports
+        for name, value in report.user_properties
+        if name == "figure"
+    ]
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.line(line)
+
+
 @pytest.fixture(autouse=True)
 def isolated_cache(settings):
     """Each test starts with an empty cache and without the response cache.

@@ -76,12 +76,12 @@ def gets_by_hash_in_server_log(server) -> int:
     )
 
 
-def test_apollo_misses_once_per_operation_then_hits_by_hash(apq_server):
+def test_apollo_misses_once_per_operation_then_hits_by_hash(apq_server, figure):
     done, report = run_apollo(apq_server)
 
     assert done.returncode == 0, report
     counts = counts_of(done.stdout)
-    print(f"\nApollo persisted queries: {counts}")
+    figure(f"Apollo persisted queries: {counts}")
     # One miss and one stored document per example operation, and nothing else missed.
     assert counts["misses"] == counts["stored"] == len(EXAMPLES), report
     assert counts["hits"] == counts["operations"] - counts["misses"], report
@@ -94,10 +94,10 @@ def test_apollo_misses_once_per_operation_then_hits_by_hash(apq_server):
     assert gets_by_hash_in_server_log(apq_server) == counts["getHits"] + queries, report
 
 
-def test_apollo_in_trusted_documents_mode(trusted_server):
+def test_apollo_in_trusted_documents_mode(trusted_server, figure):
     done, report = run_apollo(trusted_server, "--trusted")
 
     assert done.returncode == 0, report
     counts = counts_of(done.stdout)
-    print(f"\nApollo, trusted documents: {counts}")
+    figure(f"Apollo, trusted documents: {counts}")
     assert counts["misses"] == len(EXAMPLES) and counts["refused"] == 1, report

@@ -11,7 +11,7 @@ from tests.frontend.conftest import HTTP_AUDIT_DIR, node_available, require_tool
 SUMMARY = re.compile(r"^audit: (\d+) ok, (\d+) warnings, (\d+) errors, (\d+) notices$", re.M)
 
 
-def test_the_graphql_over_http_audit_passes_without_errors_or_warnings(nexus_server):
+def test_the_graphql_over_http_audit_passes_without_errors_or_warnings(nexus_server, figure):
     require_tool(node_available(), "Node.js", "install Node.js 20 or newer")
     require_tool(
         (HTTP_AUDIT_DIR / "node_modules" / "graphql-http").is_dir(),
@@ -31,7 +31,7 @@ def test_the_graphql_over_http_audit_passes_without_errors_or_warnings(nexus_ser
     summary = SUMMARY.search(done.stdout)
     assert summary, report
     ok, warnings, errors, notices = map(int, summary.groups())
-    print(f"\ngraphql-http audit: {ok} ok, {warnings} warnings, {errors} errors, {notices} notices")
+    figure(f"graphql-http audit: {ok} ok, {warnings} warnings, {errors} errors, {notices} notices")
     assert (warnings, errors) == (0, 0), report
     assert ok >= 50, report  # the suite ran (graphql-http 1.23.1 has 61 audits)
     assert done.returncode == 0, report
