@@ -38,9 +38,9 @@ def ranked_documents(text: str, *, published_only: bool = True, model=None):
     if model is not None:
         docs = docs.filter(content_type=ContentType.objects.get_for_model(model))
     terms = search_terms(text)
-    if not terms:
-        return docs.none()
     score = Value(0)
+    if not terms:  # nothing to match ("", ":"): no rows, still orderable and pageable by rank
+        return SEARCH_ORDERING.apply(docs.none().annotate(rank=score))
     for term in terms:
         docs = docs.filter(
             Q(title__contains=term) | Q(summary__contains=term) | Q(text__contains=term)

@@ -127,6 +127,13 @@ def test_search_gives_the_same_results_on_every_database(corpus, text, expected)
     assert _search(text) == expected
 
 
+@pytest.mark.parametrize("text", [":", "+-*", "\u00bf?"])
+def test_a_search_of_punctuation_only_is_an_empty_page(corpus, text):
+    for paging in ({"first": 5}, {"last": 5}):
+        page = selectors.page_search_results(viewer=ANONYMOUS, text=text, **paging)
+        assert (page.rows, page.total, page.has_next, page.has_previous) == ([], 0, False, False)
+
+
 def test_search_results_page_the_same_results(corpus):
     everything = selectors.page_search_results(viewer=ANONYMOUS, text="redis", first=20)
     first = selectors.page_search_results(viewer=ANONYMOUS, text="redis", first=2)
