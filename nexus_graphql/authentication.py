@@ -14,7 +14,11 @@ AUTH_PREFIXES = ("jwt", "bearer")
 
 
 def token_from_request(request) -> str | None:
-    header = request.META.get("HTTP_AUTHORIZATION", "")
+    return token_from_header(request.META.get("HTTP_AUTHORIZATION", ""))
+
+
+def token_from_header(header: str) -> str | None:
+    """The token of an Authorization value (HTTP header or connection_init payload)."""
     if not header.strip():
         return None
     prefix, _, token = header.strip().partition(" ")

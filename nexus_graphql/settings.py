@@ -28,6 +28,8 @@ ALLOWED_HOSTS = env.list(
 )
 
 INSTALLED_APPS = [
+    # daphne first: its runserver serves WebSockets (subscriptions) beside HTTP.
+    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -37,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "graphene_django",
+    "channels",
     "django_prometheus",
     "corsheaders",
     "graphql_jwt.refresh_token.apps.RefreshTokenConfig",
@@ -85,6 +88,7 @@ TEMPLATES = [
 ]
 
 WSGI_APPLICATION = "nexus_graphql.wsgi.application"
+ASGI_APPLICATION = "nexus_graphql.asgi.application"
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
@@ -483,3 +487,32 @@ HUB_CONTENT_FILTER = {
     ),
     "MAX_LINKS": env.int("HUB_MAX_LINKS", default=8),
 }
+
+# Subscriptions (nexus_graphql.subscriptions): the channel layer carries hub events between
+# processes; Redis when REDIS_URL is set (CHANNEL_REDIS_URL for a db of its own), else an
+# in-process layer, so `make run` serves subscriptions with nothing installed.
+CHANNEL_REDIS_URL = env.str("CHANNEL_REDIS_URL", default=REDIS_URL)
+if CHANNEL_REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [CHANNEL_REDIS_URL],
+                "prefix": env.str("CHANNEL_PREFIX", default="nexus-ws"),
+                # Sized for a loaded host: a subscriber's membership outlives slow sends.
+                "group_expiry": 86_400,
+                "capacity": env.int("CHANNEL_CAPACITY", default=1_000),
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Seconds a client has to send connection_init (then close 4408).
+GRAPHQL_WS_INIT_TIMEOUT_SECONDS = env.float("GRAPHQL_WS_INIT_TIMEOUT_SECONDS", default=10.0)
+GRAPHQL_WS_MAX_SUBSCRIPTIONS = env.int("GRAPHQL_WS_MAX_SUBSCRIPTIONS", default=20)
+# Open sockets per client address, per server process.
+GRAPHQL_WS_MAX_CONNECTIONS_PER_ADDRESS = env.int(
+    "GRAPHQL_WS_MAX_CONNECTIONS_PER_ADDRESS", default=300
+)
+# Bound on every channel-layer call (join a group, publish): a slow layer is a clean error.
+GRAPHQL_WS_LAYER_TIMEOUT_SECONDS = env.float("GRAPHQL_WS_LAYER_TIMEOUT_SECONDS", default=10.0)

@@ -145,6 +145,16 @@ class NexusGraphQLView(View):
             return _request_error(
                 request, [GraphQLError(message, extensions={"code": "BAD_REQUEST"})]
             )
+        if operation.operation == OperationType.SUBSCRIPTION:
+            return _request_error(
+                request,
+                [
+                    GraphQLError(
+                        "Subscriptions run over WebSocket (graphql-transport-ws) on this path.",
+                        extensions={"code": "BAD_REQUEST"},
+                    )
+                ],
+            )
         if request.method == "GET" and operation.operation != OperationType.QUERY:
             raise BadRequest(
                 "Mutations are sent with POST.", 405, "METHOD_NOT_ALLOWED", allow="POST"

@@ -18,6 +18,7 @@ from schema.projects.schema import ProjectQueries
 from schema.resources.mutations import ResourceMutations
 from schema.resources.schema import ResourceQueries
 from schema.search.schema import SearchQueries
+from schema.subscriptions.schema import SubscriptionRoot
 from schema.technologies.schema import TechnologyQueries
 
 
@@ -58,4 +59,8 @@ class Mutation(
     with `extensions.code` UNAUTHENTICATED; a signed-in viewer without the right, FORBIDDEN."""
 
 
-schema = graphene.Schema(query=Query, mutation=Mutation)
+class Subscription(SubscriptionRoot):
+    __doc__ = SubscriptionRoot.__doc__
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation, subscription=Subscription)

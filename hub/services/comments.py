@@ -1,5 +1,6 @@
 from django.db import transaction
 
+from hub import events
 from hub.errors import ApplicationError, ErrorCode
 from hub.models import Challenge, Comment, ContentStatus, Solution
 from hub.permissions import Viewer, require_contributor
@@ -40,7 +41,11 @@ def add_comment(
     checks.raise_if_any()
     # Kept from being deleted until the comment is in (a concurrent delete: NOT_FOUND).
     target = get_locked_or_not_found(type(target), target.pk, "target_id", no_key=True)
-    return Comment.objects.create(author=author, parent=parent, body=body, **_target_filter(target))
+    comment = Comment.objects.create(
+        author=author, parent=parent, body=body, **_target_filter(target)
+    )
+    events.publish(events.EventKind.COMMENT_ADDED, scope=target, obj=comment)
+    return comment
 
 
 def _target_filter(target) -> dict:

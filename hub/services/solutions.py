@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from hub import events
 from hub.errors import ApplicationError, ErrorCode
 from hub.models import Challenge, ContentStatus, Solution, Vote
 from hub.permissions import Viewer, is_moderator, require_can_edit, require_contributor
@@ -42,6 +43,7 @@ def submit_solution(*, viewer: Viewer, challenge_id, body: str | None) -> Soluti
         challenge=challenge, author=author, body=body, status=ContentStatus.PUBLISHED
     )
     notifications.notify_solution_submitted(solution)
+    events.publish(events.EventKind.SOLUTION_ADDED, scope=challenge, obj=solution)
     return solution
 
 
@@ -106,6 +108,7 @@ def vote_solution(*, viewer: Viewer, solution_id, value: VoteValue) -> Solution:
         solution.author_id, reputation.get_vote_worth(new) - reputation.get_vote_worth(old)
     )
     solution.refresh_from_db(fields=["score"])
+    events.publish(events.EventKind.SOLUTION_SCORE_CHANGED, scope=solution.challenge, obj=solution)
     return solution
 
 
@@ -152,5 +155,6 @@ def accept_solution(*, viewer: Viewer, solution_id) -> Solution:
     points[solution.author_id] = points.get(solution.author_id, 0) + gained
     reputation.add_reputations(points)
     notifications.notify_solution_accepted(solution, by=actor)
+    events.publish(events.EventKind.SOLUTION_ACCEPTED, scope=challenge, obj=solution)
     solution.refresh_from_db()
     return solution

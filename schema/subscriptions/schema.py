@@ -1,0 +1,111 @@
+"""Live events: each root field follows one topic of hub events (hub.events).
+
+A subscription first finds what it follows as the viewer would by query (an unknown or
+invisible challenge is NOT_FOUND); then every event is the id of what changed, re-read
+through the hub selectors as the viewer: what the viewer may not see is not pushed.
+"""
+
+import graphene
+from channels.db import database_sync_to_async
+from django.apps import apps
+
+from hub.errors import ApplicationError, ErrorCode
+from hub.events import EventKind, topic
+from hub.models import Challenge, Solution
+from hub.selectors.content import get_content
+from schema.challenges.types import SolutionType
+from schema.comments.types import CommentType
+from schema.core.ids import decode_id
+
+_CHALLENGE_ID = "The challenge's global id."
+
+
+def _find(viewer, model, pk, field: str):
+    found = get_content(viewer=viewer, model=model, pk=pk)
+    if found is None:
+        raise ApplicationError(ErrorCode.NOT_FOUND, f"No {model.__name__} with this id.", field)
+    return found
+
+
+async def _follow(info, kind: EventKind, global_id, field: str, allowed: dict):
+    """The visible objects of `kind`'s events on what `global_id` names, as they happen."""
+    viewer = info.context.user
+    model, pk = decode_id(global_id, field, allowed)
+    await database_sync_to_async(_find)(viewer, model, pk, field)
+    events = info.context.events(topic(kind, model, pk))
+    return _visible(events, viewer)
+
+
+async def _visible(events, viewer):
+    async for event in events:
+        model = apps.get_model(event["model"])
+        found = await database_sync_to_async(get_content)(
+            viewer=viewer, model=model, pk=event["pk"]
+        )
+        if found is not None:
+            yield found
+
+
+class SubscriptionRoot(graphene.ObjectType):
+    """Live events over WebSocket (graphql-transport-ws, on /graphql/), with the token in
+    `connection_init`'s payload as `{"authorization": "JWT <token>"}`. Each event is what a
+    query would show the viewer; what the viewer may not see is never pushed."""
+
+    solution_added = graphene.Field(
+        SolutionType,
+        required=True,
+        challenge_id=graphene.ID(required=True, description=_CHALLENGE_ID),
+        description="Each new published solution on the challenge.",
+    )
+    comment_added = graphene.Field(
+        CommentType,
+        required=True,
+        target_id=graphene.ID(
+            required=True, description="The Challenge's or Solution's global id."
+        ),
+        description="Each new comment or reply on the challenge or solution (not on its "
+        "solutions).",
+    )
+    solution_accepted = graphene.Field(
+        SolutionType,
+        required=True,
+        challenge_id=graphene.ID(required=True, description=_CHALLENGE_ID),
+        description="The challenge's accepted answer, each time it changes.",
+    )
+    solution_score_changed = graphene.Field(
+        SolutionType,
+        required=True,
+        challenge_id=graphene.ID(required=True, description=_CHALLENGE_ID),
+        description="A solution of the challenge, each time a vote changes its score.",
+    )
+
+    @staticmethod
+    async def subscribe_solution_added(root, info, challenge_id):
+        return await _follow(
+            info, EventKind.SOLUTION_ADDED, challenge_id, "challenge_id", {"Challenge": Challenge}
+        )
+
+    @staticmethod
+    async def subscribe_comment_added(root, info, target_id):
+        allowed = {"Challenge": Challenge, "Solution": Solution}
+        return await _follow(info, EventKind.COMMENT_ADDED, target_id, "target_id", allowed)
+
+    @staticmethod
+    async def subscribe_solution_accepted(root, info, challenge_id):
+        return await _follow(
+            info,
+            EventKind.SOLUTION_ACCEPTED,
+            challenge_id,
+            "challenge_id",
+            {"Challenge": Challenge},
+        )
+
+    @staticmethod
+    async def subscribe_solution_score_changed(root, info, challenge_id):
+        return await _follow(
+            info,
+            EventKind.SOLUTION_SCORE_CHANGED,
+            challenge_id,
+            "challenge_id",
+            {"Challenge": Challenge},
+        )
