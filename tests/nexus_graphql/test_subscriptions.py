@@ -1,0 +1,468 @@
+"""Subscriptions over WebSocket (graphql-transport-ws), in process, through the ASGI app.
+
+Each test drives the real consumer with channels' WebsocketCommunicator on the in-memory
+channel layer; the database is the test's (database_sync_to_async runs in its thread).
+"""
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import TestCase
+from django.utils import timezone
+from graphql_jwt import utils as jwt_utils
+from graphql_relay import to_global_id
+
+from hub.models import ContentStatus
+from hub.services import comments, solutions
+from nexus_graphql import subscriptions
+from nexus_graphql.asgi import application
+from schema.accounts.tokens import issue_tokens
+from tests.factories import ChallengeFactory, ContributorFactory, SolutionFactory
+
+pytestmark = pytest.mark.django_db
+PROTOCOL = "graphql-transport-ws"
+WAIT = 5  # seconds any single step may take before the test fails
+
+SOLUTION_ADDED = """subscription ($id: ID!) {
+  solutionAdded(challengeId: $id) { id body author { displayName } }
+}"""
+COMMENT_ADDED = "subscription ($id: ID!) { commentAdded(targetId: $id) { id body } }"
+
+
+@pytest.fixture(autouse=True)
+def fresh_connection_counts():
+    subscriptions._connections.clear()
+    yield
+    subscriptions._connections.clear()
+
+
+def run(test):
+    """Run an async test body on one loop, its database calls in this (the test's) thread."""
+    async_to_sync(test)()
+
+
+def token_of(contributor) -> str:
+    return issue_tokens(contributor.user)[0]
+
+
+async def opened(subprotocols=(PROTOCOL,)):
+    socket = WebsocketCommunicator(application, "/graphql/", subprotocols=list(subprotocols))
+    connected, subprotocol = await socket.connect(timeout=WAIT)
+    assert connected and subprotocol == PROTOCOL
+    return socket
+
+
+async def acked(token: str | None = None):
+    socket = await opened()
+    payload = {"authorization": f"JWT {token}"} if token else {}
+    await socket.send_json_to({"type": "connection_init", "payload": payload})
+    assert await socket.receive_json_from(timeout=WAIT) == {"type": "connection_ack"}
+    return socket
+
+
+async def close_code(socket) -> int:
+    output = await socket.receive_output(timeout=WAIT)
+    assert output["type"] == "websocket.close", output
+    return output.get("code")
+
+
+async def subscribe(socket, operation_id: str, query: str, variables=None):
+    payload = {"query": query, "variables": variables or {}}
+    await socket.send_json_to({"id": operation_id, "type": "subscribe", "payload": payload})
+
+
+async def settle(socket):
+    """A ping answered: every earlier message of this socket has been handled."""
+    await socket.send_json_to({"type": "ping"})
+    assert await socket.receive_json_from(timeout=WAIT) == {"type": "pong"}
+
+
+def committed(call):
+    """Run a service call in the test's thread with its on-commit hooks (the events) run."""
+
+    def inner():
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return call()
+
+    return database_sync_to_async(inner)()
+
+
+# --- protocol --------------------------------------------------------------------------
+
+
+def test_a_handshake_without_the_subprotocol_is_refused():
+    async def body():
+        socket = WebsocketCommunicator(application, "/graphql/", subprotocols=["graphql-ws"])
+        connected, _ = await socket.connect(timeout=WAIT)
+        assert not connected
+
+    run(body)
+
+
+def test_ping_pong_and_ack():
+    async def body():
+        socket = await acked()
+        await settle(socket)
+        await socket.disconnect()
+
+    run(body)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "not json",
+        "[]",
+        '{"payload": {}}',
+        '{"type": 3}',
+        '{"type": "unknown"}',
+        '{"type": "connection_init", "payload": "text"}',
+        '{"type": "connection_init", "payload": {"authorization": 3}}',
+    ],
+)
+def test_a_message_that_is_not_the_protocol_closes_4400(message):
+    async def body():
+        socket = await opened()
+        await socket.send_to(text_data=message)
+        assert await close_code(socket) == 4400
+
+    run(body)
+
+
+def test_a_binary_message_closes_4400():
+    async def body():
+        socket = await opened()
+        await socket.send_to(bytes_data=b"\x00")
+        assert await close_code(socket) == 4400
+
+    run(body)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [None, {}, {"query": 3}, {"query": "subscription { x }", "variables": []}],
+)
+def test_a_malformed_subscribe_closes_4400(payload):
+    async def body():
+        socket = await acked()
+        await socket.send_json_to({"id": "1", "type": "subscribe", "payload": payload})
+        assert await close_code(socket) == 4400
+
+    run(body)
+
+
+def test_subscribe_before_ack_closes_4401():
+    async def body():
+        socket = await opened()
+        await subscribe(socket, "1", COMMENT_ADDED, {"id": "x"})
+        assert await close_code(socket) == 4401
+
+    run(body)
+
+
+def test_no_connection_init_in_time_closes_4408(settings):
+    settings.GRAPHQL_WS_INIT_TIMEOUT_SECONDS = 0.2
+
+    async def body():
+        socket = await opened()
+        assert await close_code(socket) == 4408
+
+    run(body)
+
+
+def test_a_second_connection_init_closes_4429():
+    async def body():
+        socket = await acked()
+        await socket.send_json_to({"type": "connection_init"})
+        assert await close_code(socket) == 4429
+
+    run(body)
+
+
+def test_a_running_id_subscribed_again_closes_4409():
+    challenge = ChallengeFactory()
+    variables = {"id": to_global_id("Challenge", challenge.pk)}
+
+    async def body():
+        socket = await acked()
+        await subscribe(socket, "same", SOLUTION_ADDED, variables)
+        await subscribe(socket, "same", SOLUTION_ADDED, variables)
+        assert await close_code(socket) == 4409
+
+    run(body)
+
+
+# --- authentication --------------------------------------------------------------------
+
+
+def _expired_token(user) -> str:
+    payload = jwt_utils.jwt_payload(user)
+    payload["exp"] = int((timezone.now() - timedelta(minutes=1)).timestamp())
+    return jwt_utils.jwt_encode(payload)
+
+
+@pytest.mark.parametrize(
+    "make_token",
+    [
+        pytest.param(lambda c: _expired_token(c.user), id="expired"),
+        pytest.param(lambda c: token_of(c)[:-3] + "abc", id="forged"),
+        pytest.param(lambda c: "not.a.token", id="garbled"),
+        pytest.param(lambda c: _disabled(c), id="disabled user"),
+    ],
+)
+def test_a_bad_token_closes_4403(make_token):
+    token = make_token(ContributorFactory())
+
+    async def body():
+        socket = await opened()
+        await socket.send_json_to(
+            {"type": "connection_init", "payload": {"authorization": f"JWT {token}"}}
+        )
+        assert await close_code(socket) == 4403
+
+    run(body)
+
+
+def _disabled(contributor) -> str:
+    token = token_of(contributor)
+    contributor.user.is_active = False
+    contributor.user.save()
+    return token
+
+
+def test_an_authorization_that_is_not_jwt_or_bearer_closes_4403():
+    async def body():
+        socket = await opened()
+        await socket.send_json_to(
+            {"type": "connection_init", "payload": {"authorization": "Basic abc"}}
+        )
+        assert await close_code(socket) == 4403
+
+    run(body)
+
+
+# --- events, end to end ----------------------------------------------------------------
+
+
+def test_a_new_solution_arrives_then_complete_stops_it():
+    challenge = ChallengeFactory()
+    author = ContributorFactory(display_name="Ada")
+    variables = {"id": to_global_id("Challenge", challenge.pk)}
+
+    async def body():
+        socket = await acked()
+        await subscribe(socket, "s1", SOLUTION_ADDED, variables)
+        await settle(socket)
+        solution = await committed(
+            lambda: solutions.submit_solution(
+                viewer=author.user, challenge_id=challenge.pk, body="Restart it."
+            )
+        )
+        message = await socket.receive_json_from(timeout=WAIT)
+        assert message == {
+            "id": "s1",
+            "type": "next",
+            "payload": {
+                "data": {
+                    "solutionAdded": {
+                        "id": to_global_id("Solution", solution.pk),
+                        "body": "Restart it.",
+                        "author": {"displayName": "Ada"},
+                    }
+                }
+            },
+        }
+        await socket.send_json_to({"id": "s1", "type": "complete"})
+        await settle(socket)
+        await committed(
+            lambda: solutions.submit_solution(
+                viewer=author.user, challenge_id=challenge.pk, body="Another."
+            )
+        )
+        assert await socket.receive_nothing(timeout=0.3)
+        await socket.disconnect()
+
+    run(body)
+
+
+def test_a_rolled_back_write_pushes_nothing():
+    challenge = ChallengeFactory()
+    author = ContributorFactory()
+    variables = {"id": to_global_id("Challenge", challenge.pk)}
+
+    def rolled_back():
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                solutions.submit_solution(
+                    viewer=author.user, challenge_id=challenge.pk, body="Never."
+                )
+                raise RuntimeError
+        except RuntimeError:
+            pass
+
+    async def body():
+        socket = await acked()
+        await subscribe(socket, "s1", SOLUTION_ADDED, variables)
+        await settle(socket)
+        await committed(rolled_back)
+        assert await socket.receive_nothing(timeout=0.3)
+        await socket.disconnect()
+
+    run(body)
+
+
+# --- visibility: every viewer x every state of the pushed content ----------------------
+
+VIEWERS = ("anonymous", "author", "other", "moderator")
+
+
+def _visible(viewer: str, status: str, container_status: str) -> bool:
+    """The query rules, stated independently: moderators see all; others see published
+    content or their own, inside a container they see ("author" wrote both the solution
+    and the comment)."""
+    if viewer in ("moderator", "author"):
+        return True
+    return status == ContentStatus.PUBLISHED and container_status == ContentStatus.PUBLISHED
+
+
+CASES = list(
+    itertools.product(
+        VIEWERS, ContentStatus.values, [ContentStatus.PUBLISHED, ContentStatus.HIDDEN]
+    )
+)
+
+
+@pytest.mark.parametrize("viewer,status,solution_status", CASES)
+def test_a_comment_is_pushed_exactly_to_who_may_see_it(viewer, status, solution_status):
+    """A comment on a solution: pushed iff the viewer may see it by query. The
+    subscription starts while the solution is published; then the solution takes its
+    state and the comment is written (by its author, who may always comment)."""
+    solution = SolutionFactory()
+    author = solution.author
+    people = {
+        "anonymous": None,
+        "author": author,
+        "other": ContributorFactory(),
+        "moderator": ContributorFactory(user__is_staff=True),
+    }
+    token = token_of(people[viewer]) if people[viewer] else None
+    variables = {"id": to_global_id("Solution", solution.pk)}
+
+    def write():
+        comment = comments.add_comment(
+            viewer=author.user, target_model=type(solution), target_id=solution.pk, body="Hi."
+        )
+        comment.status = status
+        comment.save()
+        type(solution).objects.filter(pk=solution.pk).update(status=solution_status)
+        return comment
+
+    async def body():
+        socket = await acked(token)
+        await subscribe(socket, "c", COMMENT_ADDED, variables)
+        await settle(socket)
+        await committed(write)
+        if _visible(viewer, status, solution_status):
+            message = await socket.receive_json_from(timeout=WAIT)
+            assert message["type"] == "next" and message["payload"]["data"]["commentAdded"]
+        else:
+            assert await socket.receive_nothing(timeout=0.3)
+        await socket.disconnect()
+
+    run(body)
+
+
+def test_a_hidden_challenge_cannot_be_followed():
+    challenge = ChallengeFactory(status=ContentStatus.HIDDEN)
+    variables = {"id": to_global_id("Challenge", challenge.pk)}
+
+    async def body():
+        socket = await acked()
+        await subscribe(socket, "s", SOLUTION_ADDED, variables)
+        message = await socket.receive_json_from(timeout=WAIT)
+        assert message["type"] == "error" and message["id"] == "s"
+        assert message["payload"][0]["extensions"]["code"] == "NOT_FOUND"
+        await socket.disconnect()
+
+    run(body)
+
+
+# --- the HTTP rules: validation, limits, operation kinds; caps -------------------------
+
+
+@pytest.mark.parametrize(
+    "query,code",
+    [
+        ("subscription { nope }", "GRAPHQL_VALIDATION_FAILED"),
+        ("subscription {", "GRAPHQL_VALIDATION_FAILED"),
+        ("{ __typename }", "BAD_REQUEST"),
+        ("mutation { __typename }", "BAD_REQUEST"),
+        ("subscription ($id: ID!) { commentAdded(targetId: $id) { id } }", None),
+        (
+            'subscription { commentAdded(targetId: "x") { '
+            + "parent { " * 12
+            + "id"
+            + " }" * 12
+            + " } }",
+            "QUERY_TOO_DEEP",
+        ),
+    ],
+)
+def test_an_operation_the_http_endpoint_refuses_is_an_error(query, code):
+    async def body():
+        socket = await acked()
+        await socket.send_json_to({"id": "q", "type": "subscribe", "payload": {"query": query}})
+        message = await socket.receive_json_from(timeout=WAIT)
+        assert message["type"] == "error" and message["id"] == "q"
+        if code is not None:
+            assert message["payload"][0]["extensions"]["code"] == code
+        else:  # the variable $id is missing: coercion fails, as over HTTP
+            assert "$id" in message["payload"][0]["message"]
+        await settle(socket)  # the socket stays open
+        await socket.disconnect()
+
+    run(body)
+
+
+def test_subscriptions_per_connection_are_capped(settings):
+    settings.GRAPHQL_WS_MAX_SUBSCRIPTIONS = 2
+    challenge = ChallengeFactory()
+    variables = {"id": to_global_id("Challenge", challenge.pk)}
+
+    async def body():
+        socket = await acked()
+        for operation_id in ("1", "2", "3"):
+            await subscribe(socket, operation_id, SOLUTION_ADDED, variables)
+        message = await socket.receive_json_from(timeout=WAIT)
+        assert message["id"] == "3" and message["type"] == "error"
+        assert message["payload"][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
+        await socket.send_json_to({"id": "1", "type": "complete"})
+        await settle(socket)
+        await subscribe(socket, "4", SOLUTION_ADDED, variables)  # room again
+        assert await socket.receive_nothing(timeout=0.3)
+        await socket.disconnect()
+
+    run(body)
+
+
+def test_connections_per_address_are_capped(settings):
+    settings.GRAPHQL_WS_MAX_CONNECTIONS_PER_ADDRESS = 2
+
+    async def body():
+        first, second = await opened(), await opened()
+        third = await opened()
+        assert await close_code(third) == 1013
+        await first.disconnect()
+        fourth = await opened()  # a slot is free again
+        await fourth.send_json_to({"type": "connection_init"})
+        assert await fourth.receive_json_from(timeout=WAIT) == {"type": "connection_ack"}
+        await second.disconnect()
+        await fourth.disconnect()
+
+    run(body)
