@@ -1,3 +1,10 @@
+    with (
+        TestCase.captureOnCommitCallbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        solutions.submit_solution(viewer=author.user, challenge_id=challenge.pk, body="Rolled back.")
+        raise RuntimeError("the outer transaction fails")
 """Hub events leave after the transaction commits, never for a rolled-back write."""
 
 import pytest
