@@ -50,12 +50,13 @@ def test_a_new_solution_is_announced_to_its_challenge_after_commit(sent):
 def test_a_rolled_back_write_announces_nothing(sent):
     challenge = ChallengeFactory()
     author = ContributorFactory()
-    with TestCase.captureOnCommitCallbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            solutions.submit_solution(
-                viewer=author.user, challenge_id=challenge.pk, body="Rolled back."
-            )
-            raise RuntimeError("the outer transaction fails")
+    with (
+        TestCase.captureOnCommitCallbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        solutions.submit_solution(viewer=author.user, challenge_id=challenge.pk, body="Rolled back.")
+        raise RuntimeError("the outer transaction fails")
     assert sent == []
 
 
