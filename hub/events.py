@@ -9,6 +9,7 @@ hub/ knows nothing of it.
 """
 
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -33,6 +34,8 @@ class Event:
     # What to re-read: the model's label ("hub.solution") and primary key.
     model: str
     pk: int
+    # One per publish: what listeners may memoize one event's work by.
+    id: str = ""
 
     @property
     def topic(self) -> str:
@@ -62,7 +65,9 @@ def remove_sender(send: Callable[[Event], None]) -> None:
 
 def publish(kind: EventKind, *, scope, obj) -> None:
     """Announce `obj` to `scope`'s followers after the current transaction commits."""
-    event = Event(kind, scope_of(type(scope), scope.pk), obj._meta.label_lower, obj.pk)
+    event = Event(
+        kind, scope_of(type(scope), scope.pk), obj._meta.label_lower, obj.pk, uuid.uuid4().hex
+    )
     transaction.on_commit(lambda: _send(event))
 
 

@@ -26,7 +26,13 @@ def send(event: Event) -> None:
 
 
 async def _send(event: Event) -> None:
-    message = {"type": MESSAGE_TYPE, "topic": event.topic, "model": event.model, "pk": event.pk}
+    message = {
+        "type": MESSAGE_TYPE,
+        "id": event.id,
+        "topic": event.topic,
+        "model": event.model,
+        "pk": event.pk,
+    }
     layer = get_channel_layer()
     await asyncio.wait_for(
         layer.group_send(group_of(event.topic), message),

@@ -61,6 +61,10 @@ TRY_AGAIN_LATER = 1013  # RFC 6455: the server is at a limit for this client
 QUEUE_SIZE = 100
 
 _connections = Counter()  # open sockets per client address, in this process
+# One event's answer per (viewer, operation): many sockets of one viewer following one
+# topic (tabs, a crowd of anonymous readers) cost one execution, not one each.
+_answers: dict = {}
+ANSWERS_KEPT = 1_000
 
 
 class LayerTimeout(Exception):
@@ -254,12 +258,19 @@ class GraphQLWebSocketConsumer(AsyncWebsocketConsumer):
             return
         try:
             async for source in stream:
-                result = await database_sync_to_async(_execute_event)(
-                    document, source, context, variables, operation_name
-                )
-                payload = {"data": result.data}
-                if result.errors:
-                    payload["errors"] = [format_error(error) for error in result.errors]
+                key = _answer_key(source, self.viewer, document, variables, operation_name)
+                payload = _answers.get(key) if key else None
+                if payload is None:
+                    result = await database_sync_to_async(_execute_event)(
+                        document, source, context, variables, operation_name
+                    )
+                    payload = {"data": result.data}
+                    if result.errors:
+                        payload["errors"] = [format_error(error) for error in result.errors]
+                    elif key:
+                        _answers[key] = payload
+                        while len(_answers) > ANSWERS_KEPT:
+                            _answers.pop(next(iter(_answers)))
                 await self._send({"id": operation_id, "type": "next", "payload": payload})
         finally:
             await stream.aclose()
@@ -313,6 +324,16 @@ class GraphQLWebSocketConsumer(AsyncWebsocketConsumer):
                 queue.put_nowait(message)
             except asyncio.QueueFull:
                 logger.warning("subscription too slow, event dropped: %s", message.get("topic"))
+
+
+def _answer_key(source, viewer, document, variables, operation_name):
+    """Equal for the same event, viewer and operation, whose answers are then equal."""
+    event_id = getattr(source, "hub_event_id", None)
+    if not event_id:
+        return None
+    who = viewer.pk if viewer.is_authenticated else None
+    shown = json.dumps(variables or {}, sort_keys=True, default=str)
+    return (event_id, who, document.fingerprint, shown, operation_name)
 
 
 def _error(message: str, code: str) -> GraphQLError:

@@ -43,6 +43,7 @@ async def _visible(events, viewer):
             viewer=viewer, model=model, pk=event["pk"]
         )
         if found is not None:
+            found.hub_event_id = event.get("id")  # lets the transport share one event's work
             yield found
 
 
