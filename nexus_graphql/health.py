@@ -1,8 +1,8 @@
 """What the platform calls: probes for orchestrators, and the Prometheus scrape.
 
 /healthz: the process is alive and answering (no I/O at all: a slow database or cache
-must not get pods killed). /readyz: the database, the cache and the broker answer
-(READINESS_CHECKS); 503 with the ones that failed otherwise, so traffic goes to other
+must not get pods killed). /readyz: the database, the cache, the broker and the channel
+layer answer (READINESS_CHECKS); 503 with the ones that failed otherwise, so traffic goes to other
 pods meanwhile. /metrics: the Prometheus exporter, for a token or an allowed network
 (nexus_graphql.metrics).
 
@@ -23,12 +23,15 @@ None of them is routed by the Ingress (deploy/k8s). A blocked address is refused
 blocklist is I/O (the cache, the database) and liveness must do none.
 """
 
+import asyncio
 import logging
 import threading
 import time
 import uuid
 from typing import NamedTuple
 
+from asgiref.sync import async_to_sync
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
@@ -92,7 +95,30 @@ def _broker() -> str:
     return OK
 
 
-CHECKS = {"database": _database, "cache": _cache, "broker": _broker}
+def _channel_layer() -> str:
+    """The layer subscriptions' events travel on: a message sent to this check's own
+    channel comes back (in-process when no Redis is configured)."""
+    layer = get_channel_layer()
+    if isinstance(layer, InMemoryChannelLayer):
+        return IN_PROCESS
+    return async_to_sync(_channel_round_trip)(layer)
+
+
+async def _channel_round_trip(layer) -> str:
+    channel = await layer.new_channel("readyz.")
+    await layer.send(channel, {"type": "readyz"})
+    timeout = settings.READINESS_CHECK_TIMEOUT_SECONDS
+    if (await asyncio.wait_for(layer.receive(channel), timeout)).get("type") != "readyz":
+        raise ConnectionError("the channel layer answered something else")
+    return OK
+
+
+CHECKS = {
+    "database": _database,
+    "cache": _cache,
+    "broker": _broker,
+    "channel_layer": _channel_layer,
+}
 _OUTAGES = {name: Outage(logger, f"readiness check {name}") for name in CHECKS}
 
 

@@ -374,9 +374,12 @@ USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # What /readyz checks (nexus_graphql.health). The API degrades without the cache or the
 # broker: leave them out to keep pods serving through a Redis or RabbitMQ outage.
-READINESS_CHECKS = env.list("READINESS_CHECKS", default=["database", "cache", "broker"])
-if not set(READINESS_CHECKS) <= {"database", "cache", "broker"}:
-    raise ImproperlyConfigured("READINESS_CHECKS names database, cache and/or broker.")
+_READINESS = ["database", "cache", "broker", "channel_layer"]
+READINESS_CHECKS = env.list("READINESS_CHECKS", default=_READINESS)
+if not set(READINESS_CHECKS) <= set(_READINESS):
+    raise ImproperlyConfigured(
+        "READINESS_CHECKS names database, cache, broker and/or channel_layer."
+    )
 # /readyz runs its checks at most once per READINESS_CACHE_SECONDS in each process and
 # serves that result in between; each check gets READINESS_CHECK_TIMEOUT_SECONDS, so
 # /readyz answers within a second whatever hangs.

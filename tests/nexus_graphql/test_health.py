@@ -21,7 +21,7 @@ from traffic import selectors as traffic_selectors
 
 pytestmark = pytest.mark.django_db
 
-CHECK_NAMES = ("database", "cache", "broker")
+CHECK_NAMES = ("database", "cache", "broker", "channel_layer")
 
 
 @pytest.fixture(autouse=True)
@@ -116,7 +116,12 @@ def test_readiness_checks_the_database_the_cache_and_the_broker(probe, path):
     assert response.status_code == 200
     assert response.json() == {
         "status": "ready",
-        "checks": {"database": "ok", "cache": "ok", "broker": "in-process"},
+        "checks": {
+            "database": "ok",
+            "cache": "ok",
+            "broker": "in-process",
+            "channel_layer": "in-process",
+        },
         "failed": [],
     }
     assert response["Cache-Control"] == "no-store"
@@ -138,6 +143,7 @@ def test_not_ready_without_the_database(probe, monkeypatch):
             "database": "failed: OperationalError",
             "cache": "ok",
             "broker": "in-process",
+            "channel_layer": "in-process",
         },
         "failed": ["database"],
     }
@@ -419,3 +425,25 @@ def test_readyz_answers_within_a_second_during_a_redis_hang_and_names_the_cache(
     assert re.fullmatch(
         r"failed: (circuit open \(retrying in \d s\)|Timeout)", response.json()["checks"]["cache"]
     )
+
+
+def test_readiness_round_trips_a_message_through_a_real_channel_layer(monkeypatch):
+    """A layer that is not in-process must carry a message to say ok."""
+    from channels.layers import BaseChannelLayer
+
+    class Loopback(BaseChannelLayer):
+        def __init__(self):
+            super().__init__()
+            self.boxes = {}
+
+        async def new_channel(self, prefix="specific."):
+            return f"{prefix}1"
+
+        async def send(self, channel, message):
+            self.boxes[channel] = message
+
+        async def receive(self, channel):
+            return self.boxes.pop(channel)
+
+    monkeypatch.setattr(health, "get_channel_layer", Loopback)
+    assert health._channel_layer() == "ok"
