@@ -34,6 +34,13 @@ COMMENT_ADDED = "subscription ($id: ID!) { commentAdded(targetId: $id) { id body
 
 
 @pytest.fixture(autouse=True)
+def keep_the_test_transaction(monkeypatch):
+    """channels closes "old" connections around each database call; inside the test's
+    transaction (autocommit off) that would close the test's own PostgreSQL connection."""
+    monkeypatch.setattr("channels.db.close_old_connections", lambda: None)
+
+
+@pytest.fixture(autouse=True)
 def fresh_connection_counts():
     subscriptions._connections.clear()
     yield
