@@ -500,7 +500,15 @@ if CHANNEL_REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [CHANNEL_REDIS_URL],
+                # Socket timeouts above the layer's 5 s blocking receive, so a loaded
+                # host reads slowly rather than failing sockets with 1011.
+                "hosts": [
+                    {
+                        "address": CHANNEL_REDIS_URL,
+                        "socket_timeout": env.float("CHANNEL_SOCKET_TIMEOUT_SECONDS", default=30),
+                        "socket_connect_timeout": 5,
+                    }
+                ],
                 "prefix": env.str("CHANNEL_PREFIX", default="nexus-ws"),
                 # Sized for a loaded host: a subscriber's membership outlives slow sends.
                 "group_expiry": 86_400,

@@ -36,14 +36,29 @@ async def _follow(info, kind: EventKind, global_id, field: str, allowed: dict):
     return _visible(events, viewer)
 
 
+# One event re-read once per viewer: sockets of one viewer on one topic share the read.
+_reads: dict = {}
+READS_KEPT = 1_000
+
+
 async def _visible(events, viewer):
+    who = viewer.pk if viewer.is_authenticated else None
     async for event in events:
-        model = apps.get_model(event["model"])
-        found = await database_sync_to_async(get_content)(
-            viewer=viewer, model=model, pk=event["pk"]
-        )
+        key = (event.get("id"), who)
+        if key in _reads:
+            found = _reads[key]
+        else:
+            model = apps.get_model(event["model"])
+            found = await database_sync_to_async(get_content)(
+                viewer=viewer, model=model, pk=event["pk"]
+            )
+            if found is not None:
+                found.hub_event_id = event.get("id")  # lets the transport share the answer
+            if event.get("id"):
+                _reads[key] = found
+                while len(_reads) > READS_KEPT:
+                    _reads.pop(next(iter(_reads)))
         if found is not None:
-            found.hub_event_id = event.get("id")  # lets the transport share one event's work
             yield found
 
 
