@@ -24,12 +24,17 @@ class EventKind(StrEnum):
     COMMENT_ADDED = "comment_added"  # on a challenge or a solution (comment or reply)
     SOLUTION_ACCEPTED = "solution_accepted"  # a challenge's accepted answer changed
     SOLUTION_SCORE_CHANGED = "solution_score_changed"  # on a challenge's solution
+    # A moderator's decision (a ModerationAction) on a contributor's content, to its author.
+    MODERATION_DECIDED = "moderation_decided"
+    # A learning submitted (PENDING) or published by a moderator, hub-wide.
+    LEARNING_ADDED = "learning_added"
 
 
 @dataclass(frozen=True)
 class Event:
     kind: EventKind
-    # Whose followers hear it: "challenge.12", "solution.7" (a channel-layer group name part).
+    # Whose followers hear it: "challenge.12", "contributor.3", HUB (a channel-layer group
+    # name part).
     scope: str
     # What to re-read: the model's label ("hub.solution") and primary key.
     model: str
@@ -42,8 +47,11 @@ class Event:
         return f"{self.kind}.{self.scope}"
 
 
-def topic(kind: EventKind, scope_model, scope_pk) -> str:
-    return f"{kind}.{scope_of(scope_model, scope_pk)}"
+HUB = "hub"  # the scope of hub-wide events
+
+
+def topic(kind: EventKind, scope_model=None, scope_pk=None) -> str:
+    return f"{kind}.{HUB if scope_model is None else scope_of(scope_model, scope_pk)}"
 
 
 def scope_of(model, pk) -> str:
@@ -63,11 +71,11 @@ def remove_sender(send: Callable[[Event], None]) -> None:
         _senders.remove(send)
 
 
-def publish(kind: EventKind, *, scope, obj) -> None:
-    """Announce `obj` to `scope`'s followers after the current transaction commits."""
-    event = Event(
-        kind, scope_of(type(scope), scope.pk), obj._meta.label_lower, obj.pk, uuid.uuid4().hex
-    )
+def publish(kind: EventKind, *, obj, scope=None) -> None:
+    """Announce `obj` to `scope`'s followers (a model instance; None: hub-wide) after the
+    current transaction commits."""
+    where = HUB if scope is None else scope_of(type(scope), scope.pk)
+    event = Event(kind, where, obj._meta.label_lower, obj.pk, uuid.uuid4().hex)
     transaction.on_commit(lambda: _send(event))
 
 

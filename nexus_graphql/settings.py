@@ -525,5 +525,7 @@ GRAPHQL_WS_MAX_SUBSCRIPTIONS = env.int("GRAPHQL_WS_MAX_SUBSCRIPTIONS", default=2
 GRAPHQL_WS_MAX_CONNECTIONS_PER_ADDRESS = env.int(
     "GRAPHQL_WS_MAX_CONNECTIONS_PER_ADDRESS", default=300
 )
-# Bound on every channel-layer call (join a group, publish): a slow layer is a clean error.
-GRAPHQL_WS_LAYER_TIMEOUT_SECONDS = env.float("GRAPHQL_WS_LAYER_TIMEOUT_SECONDS", default=10.0)
+# Bound on a subscription's channel-layer calls (join, leave a group): a clean error.
+GRAPHQL_WS_LAYER_TIMEOUT_SECONDS = env.float("GRAPHQL_WS_LAYER_TIMEOUT_SECONDS", default=3.0)
+# Bound on publishing one event, paid by the mutation that caused it (nexus_graphql.events).
+GRAPHQL_WS_PUBLISH_TIMEOUT_SECONDS = env.float("GRAPHQL_WS_PUBLISH_TIMEOUT_SECONDS", default=0.5)

@@ -3,6 +3,7 @@
 from hub.selectors.community import (
     get_comment_parent,
     get_flag,
+    get_own_moderation_decision,
     get_revision,
     get_viewer_profile,
     get_viewer_vote,
@@ -39,6 +40,7 @@ __all__ = [
     "get_contributor_by_username",
     "get_flag",
     "get_hub_stats",
+    "get_own_moderation_decision",
     "get_revision",
     "get_viewer_profile",
     "get_viewer_vote",

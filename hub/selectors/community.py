@@ -4,7 +4,15 @@ from collections import defaultdict
 
 from django.db.models import QuerySet
 
-from hub.models import Challenge, Comment, Contributor, Flag, Revision, Solution
+from hub.models import (
+    Challenge,
+    Comment,
+    Contributor,
+    Flag,
+    ModerationAction,
+    Revision,
+    Solution,
+)
 from hub.permissions import Viewer, contributor_id_of, is_moderator, require_moderator
 from hub.selectors.paging import ordering_of
 from hub.selectors.prefetch import (
@@ -82,6 +90,27 @@ def get_revision(*, viewer: Viewer, revision_id) -> Revision | None:
     if not visible_queryset(model, viewer).filter(pk=revision.object_id).exists():
         return None
     return revision
+
+
+def get_own_moderation_decision(*, viewer: Viewer, decision_id) -> ModerationAction | None:
+    """A moderator's decision on the viewer's own content, with that content as `target`,
+    if the viewer may still see it (None otherwise: a decision on content in a hidden
+    challenge says nothing to its author)."""
+    own = contributor_id_of(viewer)
+    decision = (
+        ModerationAction.objects.select_related("content_type").filter(pk=_int(decision_id)).first()
+    )
+    if own is None or decision is None or decision.content_type.model_class() is None:
+        return None
+    target = (
+        visible_queryset(decision.content_type.model_class(), viewer)
+        .filter(pk=decision.object_id, author_id=own)
+        .first()
+    )
+    if target is None:
+        return None
+    decision.target = target  # the generic relation, already read as the viewer
+    return decision
 
 
 def get_flag(*, viewer: Viewer, flag_id) -> Flag | None:

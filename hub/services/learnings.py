@@ -1,5 +1,6 @@
 from django.db import transaction
 
+from hub import events
 from hub.models import ContentStatus, Learning, LearningKind
 from hub.permissions import Viewer, require_can_edit, require_contributor
 from hub.services.lookups import get_technologies_by_slug, get_visible_or_not_found
@@ -40,6 +41,7 @@ def submit_learning(
         status=ContentStatus.PENDING,
     )
     learning.technologies.set(techs)
+    events.publish(events.EventKind.LEARNING_ADDED, obj=learning)  # its author, moderators
     return learning
 
 

@@ -5,12 +5,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from hub import kinds
+from hub import events, kinds
 from hub.errors import ApplicationError, ErrorCode
 from hub.models import (
     ContentStatus,
     Flag,
     FlagReason,
+    Learning,
     ModerationAction,
     ModerationActionKind,
     Revision,
@@ -70,7 +71,11 @@ def moderate_content(
     previous = target.status
     target.status = _STATUS_AFTER[action]
     target.save()
-    _log(viewer, target, action, reason or "", previous, target.status)
+    decision = _log(viewer, target, action, reason or "", previous, target.status)
+    if target.author_id is not None:
+        events.publish(events.EventKind.MODERATION_DECIDED, scope=target.author, obj=decision)
+    if isinstance(target, Learning) and target.status == ContentStatus.PUBLISHED:
+        events.publish(events.EventKind.LEARNING_ADDED, obj=target)
     return target
 
 

@@ -2,7 +2,12 @@ import graphene
 
 from hub import selectors
 from hub.models import Flag, Revision
-from schema.core.enums import FlagReasonEnum, enum_field
+from schema.core.enums import (
+    ContentStatusEnum,
+    FlagReasonEnum,
+    ModerationActionEnum,
+    enum_field,
+)
 from schema.core.types import HubObjectType, Node
 
 
@@ -60,3 +65,28 @@ class FlagType(HubObjectType):
     @staticmethod
     def resolve_is_open(root, info):
         return root.resolved_at is None
+
+
+class ModerationDecisionType(graphene.ObjectType):
+    """A moderator's decision on content, as its author hears of it (`moderationDecided`);
+    the moderator is not named."""
+
+    action = enum_field(ModerationActionEnum, "action", required=True, description="What was done.")
+    status = enum_field(
+        ContentStatusEnum, "to_status", required=True, description="The content's status now."
+    )
+    previous_status = enum_field(
+        ContentStatusEnum, "from_status", required=True, description="Its status before."
+    )
+    reason = graphene.String(
+        required=True, description="The moderator's reason (required for REJECT and HIDE)."
+    )
+    decided_at = graphene.DateTime(
+        required=True, description="When it was decided (ISO-8601, UTC).", source="created_at"
+    )
+    content = graphene.Field(
+        Node, required=True, description="The content decided on.", source="target"
+    )
+
+    class Meta:
+        name = "ModerationDecision"

@@ -9,31 +9,47 @@ import graphene
 from channels.db import database_sync_to_async
 from django.apps import apps
 
+from hub import selectors
 from hub.errors import ApplicationError, ErrorCode
 from hub.events import EventKind, topic
-from hub.models import Challenge, Solution
-from hub.selectors.content import get_content
+from hub.models import Challenge, Contributor, Solution
+from hub.permissions import require_contributor
 from schema.challenges.types import SolutionType
 from schema.comments.types import CommentType
 from schema.core.ids import decode_id
+from schema.learnings.types import LearningType
+from schema.moderation.types import ModerationDecisionType
 
 _CHALLENGE_ID = "The challenge's global id."
 
 
 def _find(viewer, model, pk, field: str):
-    found = get_content(viewer=viewer, model=model, pk=pk)
+    found = selectors.get_content(viewer=viewer, model=model, pk=pk)
     if found is None:
         raise ApplicationError(ErrorCode.NOT_FOUND, f"No {model.__name__} with this id.", field)
     return found
 
 
-async def _follow(info, kind: EventKind, global_id, field: str, allowed: dict):
+def _read_content(viewer, event):
+    """The event's object as `viewer` would find it by query; None if it may not see it."""
+    model = apps.get_model(event["model"])
+    return selectors.get_content(viewer=viewer, model=model, pk=event["pk"])
+
+
+def _read_decision(viewer, event):
+    return selectors.get_own_moderation_decision(viewer=viewer, decision_id=event["pk"])
+
+
+async def _follow_object(info, kind: EventKind, global_id, field: str, allowed: dict):
     """The visible objects of `kind`'s events on what `global_id` names, as they happen."""
-    viewer = info.context.user
     model, pk = decode_id(global_id, field, allowed)
-    await database_sync_to_async(_find)(viewer, model, pk, field)
-    events = info.context.events(topic(kind, model, pk))
-    return _visible(events, viewer)
+    await database_sync_to_async(_find)(info.context.user, model, pk, field)
+    return _follow(info, topic(kind, model, pk), _read_content)
+
+
+def _follow(info, followed: str, read):
+    viewer = info.context.user
+    return _visible(info.context.events(followed), viewer, read)
 
 
 # One event re-read once per viewer: sockets of one viewer on one topic share the read.
@@ -41,17 +57,14 @@ _reads: dict = {}
 READS_KEPT = 1_000
 
 
-async def _visible(events, viewer):
+async def _visible(events, viewer, read):
     who = viewer.pk if viewer.is_authenticated else None
     async for event in events:
         key = (event.get("id"), who)
         if key in _reads:
             found = _reads[key]
         else:
-            model = apps.get_model(event["model"])
-            found = await database_sync_to_async(get_content)(
-                viewer=viewer, model=model, pk=event["pk"]
-            )
+            found = await database_sync_to_async(read)(viewer, event)
             if found is not None:
                 found.hub_event_id = event.get("id")  # lets the transport share the answer
             if event.get("id"):
@@ -95,20 +108,44 @@ class SubscriptionRoot(graphene.ObjectType):
         description="A solution of the challenge, each time a vote changes its score.",
     )
 
+    learning_added = graphene.Field(
+        LearningType,
+        required=True,
+        description="Each new learning: a submitted one is PENDING, so it reaches only its "
+        "author and moderators; everyone receives it when a moderator publishes it (the author "
+        "and moderators then receive it a second time, PUBLISHED).",
+    )
+    moderation_decided = graphene.Field(
+        ModerationDecisionType,
+        required=True,
+        description="Each moderator's decision (PUBLISH, REJECT, HIDE) on the viewer's own "
+        "content; sign-in required.",
+    )
+
+    @staticmethod
+    async def subscribe_learning_added(root, info):
+        return _follow(info, topic(EventKind.LEARNING_ADDED), _read_content)
+
+    @staticmethod
+    async def subscribe_moderation_decided(root, info):
+        author = await database_sync_to_async(require_contributor)(info.context.user)
+        followed = topic(EventKind.MODERATION_DECIDED, Contributor, author.pk)
+        return _follow(info, followed, _read_decision)
+
     @staticmethod
     async def subscribe_solution_added(root, info, challenge_id):
-        return await _follow(
+        return await _follow_object(
             info, EventKind.SOLUTION_ADDED, challenge_id, "challenge_id", {"Challenge": Challenge}
         )
 
     @staticmethod
     async def subscribe_comment_added(root, info, target_id):
         allowed = {"Challenge": Challenge, "Solution": Solution}
-        return await _follow(info, EventKind.COMMENT_ADDED, target_id, "target_id", allowed)
+        return await _follow_object(info, EventKind.COMMENT_ADDED, target_id, "target_id", allowed)
 
     @staticmethod
     async def subscribe_solution_accepted(root, info, challenge_id):
-        return await _follow(
+        return await _follow_object(
             info,
             EventKind.SOLUTION_ACCEPTED,
             challenge_id,
@@ -118,7 +155,7 @@ class SubscriptionRoot(graphene.ObjectType):
 
     @staticmethod
     async def subscribe_solution_score_changed(root, info, challenge_id):
-        return await _follow(
+        return await _follow_object(
             info,
             EventKind.SOLUTION_SCORE_CHANGED,
             challenge_id,

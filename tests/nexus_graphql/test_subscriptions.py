@@ -4,12 +4,15 @@ Each test drives the real consumer with channels' WebsocketCommunicator on the i
 channel layer; the database is the test's (database_sync_to_async runs in its thread).
 """
 
+import copy
 import itertools
+import uuid
 from datetime import timedelta
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
+from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.test import TestCase
 from django.utils import timezone
@@ -17,11 +20,16 @@ from graphql_jwt import utils as jwt_utils
 from graphql_relay import to_global_id
 
 from hub.models import ContentStatus
-from hub.services import comments, solutions
+from hub.services import comments, learnings, moderation, solutions
 from nexus_graphql import subscriptions
 from nexus_graphql.asgi import application
 from schema.accounts.tokens import issue_tokens
-from tests.factories import ChallengeFactory, ContributorFactory, SolutionFactory
+from tests.factories import (
+    ChallengeFactory,
+    ContributorFactory,
+    LearningFactory,
+    SolutionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 PROTOCOL = "graphql-transport-ws"
@@ -38,6 +46,21 @@ def keep_the_test_transaction(monkeypatch):
     """channels closes "old" connections around each database call; inside the test's
     transaction (autocommit off) that would close the test's own PostgreSQL connection."""
     monkeypatch.setattr("channels.db.close_old_connections", lambda: None)
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layer(settings):
+    """Each test its own channel layer: a layer's queues and connections belong to the
+    event loop that first used them, and each test runs its body on a new loop (a shared
+    layer left a later test's receive waiting forever). On Redis, its own key prefix."""
+    layers = copy.deepcopy(settings.CHANNEL_LAYERS)
+    config = layers["default"].get("CONFIG")
+    if config is not None:
+        config["prefix"] = f"{config.get('prefix', 'asgi')}-{uuid.uuid4().hex[:8]}"
+    settings.CHANNEL_LAYERS = layers
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -395,6 +418,152 @@ def test_a_hidden_challenge_cannot_be_followed():
         message = await socket.receive_json_from(timeout=WAIT)
         assert message["type"] == "error" and message["id"] == "s"
         assert message["payload"][0]["extensions"]["code"] == "NOT_FOUND"
+        await socket.disconnect()
+
+    run(body)
+
+
+LEARNING_ADDED = "subscription { learningAdded { id title status } }"
+MODERATION_DECIDED = """subscription { moderationDecided {
+  action status previousStatus reason content { id ... on Learning { title } }
+} }"""
+
+
+def people_by_role(author):
+    return {
+        "anonymous": None,
+        "author": author,
+        "other": ContributorFactory(),
+        "moderator": ContributorFactory(user__is_staff=True),
+    }
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_a_pending_learning_reaches_only_its_author_and_moderators(viewer):
+    """Submitted, it is PENDING: only its author and moderators receive it; published by a
+    moderator, everyone receives it (PUBLISHED)."""
+    author = ContributorFactory()
+    people = people_by_role(author)
+    moderator = ContributorFactory(user__is_staff=True)
+    token = token_of(people[viewer]) if people[viewer] else None
+    sees_pending = viewer in ("author", "moderator")
+
+    async def body():
+        socket = await acked(token)
+        await subscribe(socket, "l", LEARNING_ADDED)
+        await settle(socket)
+        learning = await committed(
+            lambda: learnings.submit_learning(
+                viewer=author.user,
+                title="Keyset paging",
+                kind="CONCEPT",
+                summary="",
+                body="Order by a key, then page from the last one.",
+                technologies=[],
+            )
+        )
+        learning_id = to_global_id("Learning", learning.pk)
+        if sees_pending:
+            message = await socket.receive_json_from(timeout=WAIT)
+            assert message["payload"]["data"]["learningAdded"] == {
+                "id": learning_id,
+                "title": "Keyset paging",
+                "status": "PENDING",
+            }
+        else:
+            assert await socket.receive_nothing(timeout=0.3)
+        await committed(
+            lambda: moderation.moderate_content(
+                viewer=moderator.user,
+                model=type(learning),
+                object_id=learning.pk,
+                action="PUBLISH",
+            )
+        )
+        message = await socket.receive_json_from(timeout=WAIT)
+        assert message["payload"]["data"]["learningAdded"]["status"] == "PUBLISHED"
+        await socket.disconnect()
+
+    run(body)
+
+
+@pytest.mark.parametrize("viewer", ["author", "other", "moderator"])
+def test_a_moderation_decision_reaches_the_contents_author_only(viewer):
+    author = ContributorFactory()
+    people = people_by_role(author)
+    moderator = ContributorFactory(user__is_staff=True)
+    learning = LearningFactory(author=author, status=ContentStatus.PENDING, title="Caching")
+    token = token_of(people[viewer])
+
+    async def body():
+        socket = await acked(token)
+        await subscribe(socket, "m", MODERATION_DECIDED)
+        await settle(socket)
+        await committed(
+            lambda: moderation.moderate_content(
+                viewer=moderator.user,
+                model=type(learning),
+                object_id=learning.pk,
+                action="REJECT",
+                reason="Cite your sources.",
+            )
+        )
+        if viewer == "author":
+            message = await socket.receive_json_from(timeout=WAIT)
+            assert message["payload"] == {
+                "data": {
+                    "moderationDecided": {
+                        "action": "REJECT",
+                        "status": "REJECTED",
+                        "previousStatus": "PENDING",
+                        "reason": "Cite your sources.",
+                        "content": {
+                            "id": to_global_id("Learning", learning.pk),
+                            "title": "Caching",
+                        },
+                    }
+                }
+            }
+        else:
+            assert await socket.receive_nothing(timeout=0.3)
+        await socket.disconnect()
+
+    run(body)
+
+
+def test_a_decision_on_content_its_author_can_no_longer_see_is_not_pushed():
+    """The author's solution on a challenge that is hidden: hidden with it, for its author
+    too; a decision on it is not pushed."""
+    solution = SolutionFactory(challenge=ChallengeFactory(status=ContentStatus.HIDDEN))
+    moderator = ContributorFactory(user__is_staff=True)
+    token = token_of(solution.author)
+
+    async def body():
+        socket = await acked(token)
+        await subscribe(socket, "m", MODERATION_DECIDED)
+        await settle(socket)
+        await committed(
+            lambda: moderation.moderate_content(
+                viewer=moderator.user,
+                model=type(solution),
+                object_id=solution.pk,
+                action="HIDE",
+                reason="Off topic.",
+            )
+        )
+        assert await socket.receive_nothing(timeout=0.3)
+        await socket.disconnect()
+
+    run(body)
+
+
+def test_moderation_decisions_need_a_signed_in_viewer():
+    async def body():
+        socket = await acked()
+        await subscribe(socket, "m", MODERATION_DECIDED)
+        message = await socket.receive_json_from(timeout=WAIT)
+        assert message["type"] == "error" and message["id"] == "m"
+        assert message["payload"][0]["extensions"]["code"] == "UNAUTHENTICATED"
         await socket.disconnect()
 
     run(body)
