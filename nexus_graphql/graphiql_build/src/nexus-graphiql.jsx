@@ -17,7 +17,7 @@ import { explorerPlugin } from "@graphiql/plugin-explorer";
 import { Button, useGraphiQL, useGraphiQLActions } from "@graphiql/react";
 import { createGraphiQLFetcher } from "@graphiql/toolkit";
 import { GraphiQL } from "graphiql";
-import { parse } from "graphql";
+import { getOperationAST, Kind, OperationTypeNode, parse } from "graphql";
 import { createClient } from "graphql-ws";
 import React, { useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
@@ -63,19 +63,37 @@ function hasAuthorization(headers) {
   return Object.keys(headers || {}).some((name) => name.toLowerCase() === "authorization");
 }
 
-// A tab's operation name can lag behind its query: drop a name the query does not define
-// (a query of one operation needs none).
-function withOwnOperationName(params) {
-  if (!params.operationName) {
-    return params;
-  }
-  let names;
+// What is sent is params.query, so route by it, not by GraphiQL's view of the editor.
+// @graphiql/toolkit's createGraphiQLFetcher sends an operation over the WebSocket only when
+// fetcherOpts.documentAST is given and holds a subscription named params.operationName
+// (an anonymous one when no name is given); otherwise over HTTP, where the server refuses
+// subscriptions. GraphiQL passes the documentAST its operation editor parsed, 100 ms after
+// the last edit (a debounce): a subscription run sooner than that after an edit (Ctrl+Enter
+// straight after typing, a script setting the text) came with the previous text's AST (none
+// for a new tab) and went over HTTP. So the fetcher parses params.query itself and passes
+// that AST, and names the operation it selects:
+// - a tab's operation name can lag behind its query: a name the query does not define is
+//   dropped;
+// - without a name, a query of one operation runs that operation: its name (if it has one)
+//   is sent, which the toolkit needs to see that a named subscription is one.
+function withOwnOperation(params) {
+  let documentAST;
   try {
-    names = parse(params.query).definitions.map((d) => d.name && d.name.value);
+    documentAST = parse(params.query);
   } catch {
-    return params; // the server explains syntax errors
+    return { params }; // the server explains syntax errors
   }
-  return names.includes(params.operationName) ? params : { ...params, operationName: undefined };
+  const names = documentAST.definitions
+    .filter((d) => d.kind === Kind.OPERATION_DEFINITION)
+    .map((d) => d.name && d.name.value);
+  const known = params.operationName && names.includes(params.operationName);
+  const operation = getOperationAST(documentAST, known ? params.operationName : undefined);
+  const operationName = (operation && operation.name && operation.name.value) || undefined;
+  return {
+    params: { ...params, operationName: known ? params.operationName : operationName },
+    documentAST,
+    subscription: Boolean(operation && operation.operation === OperationTypeNode.SUBSCRIPTION),
+  };
 }
 
 // ------------------------------------------------------------------ the fetcher
@@ -107,8 +125,8 @@ function websocketClient(authorization) {
   return wsClient;
 }
 
-function fetcher(params, options = {}) {
-  params = withOwnOperationName(params);
+function fetcher(graphQLParams, options = {}) {
+  const { params, documentAST, subscription } = withOwnOperation(graphQLParams);
   const headers = { ...options.headers };
   const injected = !hasAuthorization(headers) && currentToken();
   if (injected) {
@@ -123,9 +141,10 @@ function fetcher(params, options = {}) {
     wsClient: websocketClient(authorization ? authorization[1] : null),
     enableIncrementalDelivery: false,
   });
-  const result = base(params, { ...options, headers });
-  if (!result || typeof result.then !== "function") {
-    return result; // a subscription: an async iterable of results
+  // Our AST of what is sent (none when it does not parse: HTTP, whose answer explains).
+  const result = base(params, { ...options, headers, documentAST });
+  if (subscription) {
+    return result; // over the WebSocket: (a promise of) an async iterable of results
   }
   return result.then((value) => {
     const token = tokenIn(value);
