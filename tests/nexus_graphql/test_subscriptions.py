@@ -4,6 +4,9 @@ Each test drives the real consumer with channels' WebsocketCommunicator on the i
 channel layer; the database is the test's (database_sync_to_async runs in its thread).
 """
 
+import asyncio
+import contextlib
+import contextvars
 import copy
 import itertools
 import uuid
@@ -70,9 +73,35 @@ def fresh_connection_counts():
     subscriptions._connections.clear()
 
 
+BODY_BOUND = 60  # seconds a whole test body may take
+_sockets: contextvars.ContextVar[list] = contextvars.ContextVar("sockets")
+
+
 def run(test):
-    """Run an async test body on one loop, its database calls in this (the test's) thread."""
-    async_to_sync(test)()
+    """Run an async test body on one loop, its database calls in this (the test's) thread.
+
+    Bounded, and every socket it opened is disconnected before the loop ends, so each
+    consumer stops its subscriptions while the loop still runs: a subscription task left
+    in a database call when the loop closes waits for this thread, which waits for the
+    loop (the stall that kept this file out of main)."""
+
+    async def bounded():
+        sockets = []
+        _sockets.set(sockets)
+        try:
+            await asyncio.wait_for(test(), timeout=BODY_BOUND)
+        finally:
+            for socket in sockets:
+                with contextlib.suppress(Exception):
+                    await socket.disconnect(timeout=WAIT)
+
+    async_to_sync(bounded)()
+
+
+def communicator(subprotocols) -> WebsocketCommunicator:
+    socket = WebsocketCommunicator(application, "/graphql/", subprotocols=list(subprotocols))
+    _sockets.get().append(socket)
+    return socket
 
 
 def token_of(contributor) -> str:
@@ -80,7 +109,7 @@ def token_of(contributor) -> str:
 
 
 async def opened(subprotocols=(PROTOCOL,)):
-    socket = WebsocketCommunicator(application, "/graphql/", subprotocols=list(subprotocols))
+    socket = communicator(subprotocols)
     connected, subprotocol = await socket.connect(timeout=WAIT)
     assert connected and subprotocol == PROTOCOL
     return socket
@@ -126,7 +155,7 @@ def committed(call):
 
 def test_a_handshake_without_the_subprotocol_is_refused():
     async def body():
-        socket = WebsocketCommunicator(application, "/graphql/", subprotocols=["graphql-ws"])
+        socket = communicator(["graphql-ws"])
         connected, _ = await socket.connect(timeout=WAIT)
         assert not connected
 
