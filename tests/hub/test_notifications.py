@@ -127,7 +127,8 @@ def test_the_email_is_recorded_pending_inside_the_answers_transaction(
         0,
     )
     assert pending.message_id == f"<solution-submitted.{solution.pk}@nexus.localhost>"
-    assert len(callbacks) == 1  # its task, queued on commit
+    # Two hooks run on commit: its email's task is queued, the live event is published.
+    assert len(callbacks) == 2
 
 
 def test_an_answer_rolled_back_records_and_queues_nothing(
