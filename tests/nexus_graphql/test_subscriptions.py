@@ -12,6 +12,7 @@ import itertools
 import uuid
 from datetime import timedelta
 
+import jwt as pyjwt
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
@@ -271,6 +272,8 @@ def _expired_token(user) -> str:
         pytest.param(lambda c: token_of(c)[:-3] + "abc", id="forged"),
         pytest.param(lambda c: "not.a.token", id="garbled"),
         pytest.param(lambda c: _disabled(c), id="disabled user"),
+        pytest.param(lambda c: issue_tokens(c.user)[1], id="refresh token"),
+        pytest.param(lambda c: _signed_elsewhere(c.user), id="another key"),
     ],
 )
 def test_a_bad_token_closes_4403(make_token):
@@ -284,6 +287,15 @@ def test_a_bad_token_closes_4403(make_token):
         assert await close_code(socket) == 4403
 
     run(body)
+
+
+def _signed_elsewhere(user) -> str:
+    """A well-formed, unexpired token signed with a key that is not this server's."""
+    return pyjwt.encode(
+        jwt_utils.jwt_payload(user),
+        "a key that is not this server's, 32 bytes or more",
+        algorithm="HS256",
+    )
 
 
 def _disabled(contributor) -> str:
