@@ -527,5 +527,8 @@ GRAPHQL_WS_MAX_CONNECTIONS_PER_ADDRESS = env.int(
 )
 # Bound on a subscription's channel-layer calls (join, leave a group): a clean error.
 GRAPHQL_WS_LAYER_TIMEOUT_SECONDS = env.float("GRAPHQL_WS_LAYER_TIMEOUT_SECONDS", default=3.0)
+# Each socket joins its groups again this often, so memberships the layer lost (Redis
+# restarted empty or flushed, a group past its expiry) come back within one period.
+GRAPHQL_WS_GROUP_REFRESH_SECONDS = env.float("GRAPHQL_WS_GROUP_REFRESH_SECONDS", default=30.0)
 # Bound on publishing one event, paid by the mutation that caused it (nexus_graphql.events).
 GRAPHQL_WS_PUBLISH_TIMEOUT_SECONDS = env.float("GRAPHQL_WS_PUBLISH_TIMEOUT_SECONDS", default=0.5)

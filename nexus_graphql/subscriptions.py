@@ -48,6 +48,7 @@ from nexus_graphql.execution import (
     LeanExecutionContext,
 )
 from nexus_graphql.limits import QueryLimitExceeded, check_operation
+from nexus_graphql.outages import Outage
 from nexus_graphql.views import format_error
 from schema.accounts.tokens import InvalidToken, user_from_token
 
@@ -60,6 +61,7 @@ TRY_AGAIN_LATER = 1013  # RFC 6455: the server is at a limit for this client
 # Events waiting for one subscription; beyond it, the slow subscription misses events.
 QUEUE_SIZE = 100
 
+_membership_outage = Outage(logger, "subscription groups (channel layer)", level=logging.INFO)
 _connections = Counter()  # open sockets per client address, in this process
 # One event's answer per (viewer, operation): many sockets of one viewer following one
 # topic (tabs, a crowd of anonymous readers) cost one execution, not one each.
@@ -93,7 +95,7 @@ class GraphQLWebSocketConsumer(AsyncWebsocketConsumer):
         self.topics: dict[str, set[asyncio.Queue]] = {}
         self.address = (self.scope.get("client") or ("unknown",))[0]
         self.counted = False
-        self.init_timer = None
+        self.init_timer = self.refresher = None
         if PROTOCOL not in self.scope.get("subprotocols", ()):
             await self.close()  # the handshake is refused (HTTP 403)
             return
@@ -104,6 +106,7 @@ class GraphQLWebSocketConsumer(AsyncWebsocketConsumer):
         _connections[self.address] += 1
         self.counted = True
         self.init_timer = asyncio.create_task(self._close_unless_initialised())
+        self.refresher = asyncio.create_task(self._keep_memberships())
 
     async def disconnect(self, code):
         if self.counted:
@@ -111,14 +114,36 @@ class GraphQLWebSocketConsumer(AsyncWebsocketConsumer):
             _connections[self.address] -= 1
             if _connections[self.address] <= 0:
                 del _connections[self.address]
-        if self.init_timer is not None:
-            self.init_timer.cancel()
+        for timer in (self.init_timer, self.refresher):
+            if timer is not None:
+                timer.cancel()
         for task in list(self.operations.values()):
             task.cancel()
         if self.operations:
             await asyncio.gather(*self.operations.values(), return_exceptions=True)
         for topic in list(self.topics):
             await self._leave_group(topic)
+
+    async def _keep_memberships(self):
+        """Join this socket's groups again every GRAPHQL_WS_GROUP_REFRESH_SECONDS.
+
+        The layer forgets memberships: Redis restarted empty, flushed, or a group past its
+        expiry. Without this, such a socket stays open and silently receives nothing more;
+        with it, events flow again within one period. Joining again is idempotent."""
+        while True:
+            await asyncio.sleep(settings.GRAPHQL_WS_GROUP_REFRESH_SECONDS)
+            for topic in list(self.topics):
+                if topic not in self.topics:
+                    continue  # left while an earlier join was waiting
+                try:
+                    await asyncio.wait_for(
+                        self.channel_layer.group_add(group_of(topic), self.channel_name),
+                        timeout=settings.GRAPHQL_WS_LAYER_TIMEOUT_SECONDS,
+                    )
+                except Exception as error:  # the next period tries again
+                    _membership_outage.failed(error)
+                else:
+                    _membership_outage.succeeded()
 
     async def _close_unless_initialised(self):
         await asyncio.sleep(settings.GRAPHQL_WS_INIT_TIMEOUT_SECONDS)
@@ -254,7 +279,10 @@ class GraphQLWebSocketConsumer(AsyncWebsocketConsumer):
             operation_name=operation_name,
         )
         if isinstance(stream, ExecutionResult):
-            await self._error(operation_id, stream.errors or [])
+            errors = stream.errors or []
+            if any(isinstance(e.original_error, LayerTimeout) for e in errors):
+                raise LayerTimeout
+            await self._error(operation_id, errors)
             return
         try:
             async for source in stream:
@@ -277,9 +305,14 @@ class GraphQLWebSocketConsumer(AsyncWebsocketConsumer):
         await self._send({"id": operation_id, "type": "complete"})
 
     async def events(self, topic: str):
-        """The socket's hub events on `topic`, from the moment it joined the topic's group."""
+        """The socket's hub events on `topic`: the group is joined before this returns (a
+        layer that does not answer is the subscription's error, at once), and every event
+        from then on is in the stream."""
         queue = asyncio.Queue(maxsize=QUEUE_SIZE)
         await self._join(topic, queue)
+        return self._drain(topic, queue)
+
+    async def _drain(self, topic: str, queue: asyncio.Queue):
         try:
             while True:
                 yield await queue.get()

@@ -44,12 +44,12 @@ async def _follow_object(info, kind: EventKind, global_id, field: str, allowed: 
     """The visible objects of `kind`'s events on what `global_id` names, as they happen."""
     model, pk = decode_id(global_id, field, allowed)
     await database_sync_to_async(_find)(info.context.user, model, pk, field)
-    return _follow(info, topic(kind, model, pk), _read_content)
+    return await _follow(info, topic(kind, model, pk), _read_content)
 
 
-def _follow(info, followed: str, read):
+async def _follow(info, followed: str, read):
     viewer = info.context.user
-    return _visible(info.context.events(followed), viewer, read)
+    return _visible(await info.context.events(followed), viewer, read)
 
 
 # One event re-read once per viewer: sockets of one viewer on one topic share the read.
@@ -124,13 +124,13 @@ class SubscriptionRoot(graphene.ObjectType):
 
     @staticmethod
     async def subscribe_learning_added(root, info):
-        return _follow(info, topic(EventKind.LEARNING_ADDED), _read_content)
+        return await _follow(info, topic(EventKind.LEARNING_ADDED), _read_content)
 
     @staticmethod
     async def subscribe_moderation_decided(root, info):
         author = await database_sync_to_async(require_contributor)(info.context.user)
         followed = topic(EventKind.MODERATION_DECIDED, Contributor, author.pk)
-        return _follow(info, followed, _read_decision)
+        return await _follow(info, followed, _read_decision)
 
     @staticmethod
     async def subscribe_solution_added(root, info, challenge_id):

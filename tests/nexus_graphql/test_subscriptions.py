@@ -14,10 +14,12 @@ from datetime import timedelta
 
 import jwt as pyjwt
 import pytest
+import redis
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from channels.layers import channel_layers
+from channels.layers import channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.conf import settings as django_settings
 from django.test import TestCase
 from django.utils import timezone
 from graphql_jwt import utils as jwt_utils
@@ -133,6 +135,25 @@ async def close_code(socket) -> int:
 async def subscribe(socket, operation_id: str, query: str, variables=None):
     payload = {"query": query, "variables": variables or {}}
     await socket.send_json_to({"id": operation_id, "type": "subscribe", "payload": payload})
+
+
+async def group_keys() -> list:
+    """The layer's group memberships (in-process: its groups; Redis: its group keys)."""
+    layer = get_channel_layer()
+    if hasattr(layer, "groups"):
+        return list(layer.groups)
+    server = redis.Redis.from_url(django_settings.CHANNEL_REDIS_URL)
+    return list(server.scan_iter(f"{layer.prefix}:group:*"))
+
+
+async def joined():
+    """Wait until the subscription has joined its group (graphql-ws has no message saying
+    so): the socket's subscribe runs in a task of its own."""
+    for _ in range(int(WAIT / 0.01)):
+        if await group_keys():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the subscription never joined its group")
 
 
 async def settle(socket):
@@ -356,6 +377,45 @@ def test_a_new_solution_arrives_then_complete_stops_it():
         )
         assert await socket.receive_nothing(timeout=0.3)
         await socket.disconnect()
+
+    run(body)
+
+
+def test_memberships_the_layer_lost_come_back_within_a_refresh_period(settings):
+    """Redis restarted empty (or flushed): the socket stays open; without the refresh it
+    would never receive again. First a publish while the membership is gone (nothing
+    arrives: it was really lost), then one after a refresh period (it arrives)."""
+    settings.GRAPHQL_WS_GROUP_REFRESH_SECONDS = 0.2
+    challenge = ChallengeFactory()
+    author = ContributorFactory()
+    variables = {"id": to_global_id("Challenge", challenge.pk)}
+
+    def answer(body):
+        return committed(
+            lambda: solutions.submit_solution(
+                viewer=author.user, challenge_id=challenge.pk, body=body
+            )
+        )
+
+    async def forget_memberships():
+        layer = get_channel_layer()
+        if hasattr(layer, "groups"):  # in-process: its groups only (its channels stay)
+            layer.groups.clear()
+        else:  # Redis: the group keys, as a restart empty would
+            redis.Redis.from_url(django_settings.CHANNEL_REDIS_URL).delete(*await group_keys())
+        assert await group_keys() == []
+
+    async def body():
+        socket = await acked()
+        await subscribe(socket, "s", SOLUTION_ADDED, variables)
+        await joined()
+        await forget_memberships()
+        await answer("Lost.")
+        assert await socket.receive_nothing(timeout=0.1)
+        await asyncio.sleep(0.5)  # more than one refresh period
+        await answer("Found again.")
+        message = await socket.receive_json_from(timeout=WAIT)
+        assert message["payload"]["data"]["solutionAdded"]["body"] == "Found again."
 
     run(body)
 
