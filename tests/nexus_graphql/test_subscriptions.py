@@ -25,6 +25,7 @@ from django.utils import timezone
 from graphql_jwt import utils as jwt_utils
 from graphql_relay import to_global_id
 
+from hub import kinds
 from hub.models import ContentStatus
 from hub.services import comments, learnings, moderation, solutions
 from nexus_graphql import subscriptions
@@ -34,6 +35,7 @@ from tests.factories import (
     ChallengeFactory,
     ContributorFactory,
     LearningFactory,
+    ResourceFactory,
     SolutionFactory,
 )
 
@@ -348,7 +350,7 @@ def test_a_new_solution_arrives_then_complete_stops_it():
     async def body():
         socket = await acked()
         await subscribe(socket, "s1", SOLUTION_ADDED, variables)
-        await settle(socket)
+        await joined()
         solution = await committed(
             lambda: solutions.submit_solution(
                 viewer=author.user, challenge_id=challenge.pk, body="Restart it."
@@ -440,7 +442,7 @@ def test_a_rolled_back_write_pushes_nothing():
     async def body():
         socket = await acked()
         await subscribe(socket, "s1", SOLUTION_ADDED, variables)
-        await settle(socket)
+        await joined()
         await committed(rolled_back)
         assert await socket.receive_nothing(timeout=0.3)
         await socket.disconnect()
@@ -497,7 +499,7 @@ def test_a_comment_is_pushed_exactly_to_who_may_see_it(viewer, status, solution_
     async def body():
         socket = await acked(token)
         await subscribe(socket, "c", COMMENT_ADDED, variables)
-        await settle(socket)
+        await joined()
         await committed(write)
         if _visible(viewer, status, solution_status):
             message = await socket.receive_json_from(timeout=WAIT)
@@ -552,7 +554,7 @@ def test_a_pending_learning_reaches_only_its_author_and_moderators(viewer):
     async def body():
         socket = await acked(token)
         await subscribe(socket, "l", LEARNING_ADDED)
-        await settle(socket)
+        await joined()
         learning = await committed(
             lambda: learnings.submit_learning(
                 viewer=author.user,
@@ -599,7 +601,7 @@ def test_a_moderation_decision_reaches_the_contents_author_only(viewer):
     async def body():
         socket = await acked(token)
         await subscribe(socket, "m", MODERATION_DECIDED)
-        await settle(socket)
+        await joined()
         await committed(
             lambda: moderation.moderate_content(
                 viewer=moderator.user,
@@ -632,6 +634,57 @@ def test_a_moderation_decision_reaches_the_contents_author_only(viewer):
     run(body)
 
 
+def _authored(type_name: str, author):
+    """One published object of a moderated kind, by `author` (a new kind needs a line)."""
+    from hub.models import Comment
+
+    builders = {
+        "Challenge": lambda: ChallengeFactory(author=author),
+        "Solution": lambda: SolutionFactory(author=author),
+        "Learning": lambda: LearningFactory(author=author, status=ContentStatus.PUBLISHED),
+        "Resource": lambda: ResourceFactory(author=author, status=ContentStatus.PUBLISHED),
+        "Comment": lambda: Comment.objects.create(
+            author=author, challenge=ChallengeFactory(), body="A remark."
+        ),
+    }
+    assert type_name in builders, f"no builder for the moderated kind {type_name}"
+    return builders[type_name]()
+
+
+@pytest.mark.parametrize("type_name", sorted(kinds.moderated()))
+def test_a_decision_reaches_the_author_for_every_moderated_kind(type_name):
+    author = ContributorFactory()
+    moderator = ContributorFactory(user__is_staff=True)
+    target = _authored(type_name, author)
+    token = token_of(author)
+
+    async def body():
+        socket = await acked(token)
+        await subscribe(
+            socket,
+            "m",
+            "subscription { moderationDecided { action status content { __typename id } } }",
+        )
+        await joined()
+        await committed(
+            lambda: moderation.moderate_content(
+                viewer=moderator.user,
+                model=type(target),
+                object_id=target.pk,
+                action="HIDE",
+                reason="Needs a source.",
+            )
+        )
+        message = await socket.receive_json_from(timeout=WAIT)
+        assert message["payload"]["data"]["moderationDecided"] == {
+            "action": "HIDE",
+            "status": "HIDDEN",
+            "content": {"__typename": type_name, "id": to_global_id(type_name, target.pk)},
+        }
+
+    run(body)
+
+
 def test_a_decision_on_content_its_author_can_no_longer_see_is_not_pushed():
     """The author's solution on a challenge that is hidden: hidden with it, for its author
     too; a decision on it is not pushed."""
@@ -642,7 +695,7 @@ def test_a_decision_on_content_its_author_can_no_longer_see_is_not_pushed():
     async def body():
         socket = await acked(token)
         await subscribe(socket, "m", MODERATION_DECIDED)
-        await settle(socket)
+        await joined()
         await committed(
             lambda: moderation.moderate_content(
                 viewer=moderator.user,
@@ -666,6 +719,63 @@ def test_moderation_decisions_need_a_signed_in_viewer():
         assert message["type"] == "error" and message["id"] == "m"
         assert message["payload"][0]["extensions"]["code"] == "UNAUTHENTICATED"
         await socket.disconnect()
+
+    run(body)
+
+
+# --- every root field, by introspection: ids that name nothing visible -----------------
+
+
+def _subscription_fields():
+    from schema.schema import schema
+
+    fields = schema.graphql_schema.subscription_type.fields
+    return sorted(
+        (name, [a for a, arg in field.args.items() if "ID" in str(arg.type)])
+        for name, field in fields.items()
+    )
+
+
+def _bad_ids():
+    hidden = ChallengeFactory(status=ContentStatus.HIDDEN)
+    return {
+        "empty": "",
+        "garbled": "%%%not base64",
+        "not a number": to_global_id("Challenge", "x"),
+        "zero": to_global_id("Challenge", 0),
+        "unknown": to_global_id("Challenge", 10**9),
+        "another type": to_global_id("Technology", 1),
+        "hidden": to_global_id("Challenge", hidden.pk),
+        "huge": to_global_id("Challenge", 10**30),
+    }
+
+
+@pytest.mark.parametrize("field,id_args", _subscription_fields())
+def test_every_subscription_refuses_ids_that_name_nothing_it_may_follow(field, id_args):
+    """Walked from the served schema, so a new subscription field is covered. Each bad id
+    is NOT_FOUND on that argument and the socket stays open; a field without ids answers
+    an anonymous viewer with nothing (it waits for events) or UNAUTHENTICATED."""
+    bad = _bad_ids()
+
+    async def body():
+        socket = await acked()
+        if not id_args:
+            await subscribe(socket, "bare", f"subscription {{ {field} {{ __typename }} }}")
+            answer = await socket.receive_nothing(timeout=0.3) or (
+                await socket.receive_json_from(timeout=WAIT)
+            )
+            if answer is not True:
+                assert answer["payload"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+            await settle(socket)
+            return
+        for case, value in bad.items():
+            arguments = ", ".join(f"{name}: $id" for name in id_args)
+            query = f"subscription ($id: ID!) {{ {field}({arguments}) {{ __typename }} }}"
+            await subscribe(socket, case, query, {"id": value})
+            message = await socket.receive_json_from(timeout=WAIT)
+            assert message["type"] == "error" and message["id"] == case, (case, message)
+            assert message["payload"][0]["extensions"]["code"] == "NOT_FOUND", (case, message)
+        await settle(socket)  # still open
 
     run(body)
 
