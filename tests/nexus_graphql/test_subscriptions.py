@@ -799,6 +799,12 @@ def test_every_subscription_refuses_ids_that_name_nothing_it_may_follow(field, i
             + " } }",
             "QUERY_TOO_DEEP",
         ),
+        (  # 100 x 100 x 100 possible nodes, over the cost limit (500,000)
+            'subscription { commentAdded(targetId: "x") { replies(first: 100) { edges { node '
+            "{ replies(first: 100) { edges { node { replies(first: 100) { edges { node { id } } "
+            "} } } } } } } } }",
+            "QUERY_TOO_COMPLEX",
+        ),
     ],
 )
 def test_an_operation_the_http_endpoint_refuses_is_an_error(query, code):
