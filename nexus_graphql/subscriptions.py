@@ -16,7 +16,7 @@ A subscription passes the same steps as an HTTP operation before it runs: the do
 cache (token limit, structural limits, the same validation rules), trusted documents when
 on, variable coercion, the cost limit. Caps: GRAPHQL_WS_MAX_SUBSCRIPTIONS per socket (an
 `error` for the one over it) and GRAPHQL_WS_MAX_CONNECTIONS_PER_ADDRESS sockets per client
-address in this process (close 1013, try again later).
+address in this process (close 4013, try again later).
 
 Each event is the id of what changed (hub.events); the subscription's resolver re-reads
 it as the socket's viewer through the hub selectors and pushes only what that viewer may
@@ -30,12 +30,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast
 from graphql.execution import create_source_event_stream
 from graphql.execution.values import get_variable_values
+from redis.exceptions import RedisError
 
 from nexus_graphql import persisted
 from nexus_graphql.authentication import token_from_header
@@ -57,10 +59,13 @@ logger = logging.getLogger("nexus.subscriptions")
 PROTOCOL = "graphql-transport-ws"
 BAD_MESSAGE, UNAUTHORIZED, FORBIDDEN = 4400, 4401, 4403
 INIT_TIMEOUT, DUPLICATE_ID, TOO_MANY_INITS = 4408, 4409, 4429
-TRY_AGAIN_LATER = 1013  # RFC 6455: the server is at a limit for this client
+# Server close codes must be 1000 or 3000-4999 (daphne refuses RFC 6455's 1011-1014), and
+# graphql-ws reconnects on these two, unlike on its own 44xx codes.
+TRY_AGAIN_LATER = 4013  # at a limit for this client (1013's meaning)
 # Events waiting for one subscription; beyond it, the slow subscription misses events.
 QUEUE_SIZE = 100
 
+_receive_outage = Outage(logger, "subscription events (channel layer receive)")
 _membership_outage = Outage(logger, "subscription groups (channel layer)", level=logging.INFO)
 _connections = Counter()  # open sockets per client address, in this process
 # One event's answer per (viewer, operation): many sockets of one viewer following one
@@ -69,8 +74,14 @@ _answers: dict = {}
 ANSWERS_KEPT = 1_000
 
 
-class LayerTimeout(Exception):
-    pass
+class LayerUnavailable(Exception):
+    """The channel layer did not answer in time, or failed (Redis down or restarted)."""
+
+
+# What says the layer's Redis is not there (a timeout is an OSError).
+LAYER_FAILURES = (RedisError, OSError)
+# The event service failed: reconnect (and query what was missed meanwhile).
+SERVICE_UNAVAILABLE = 4503
 
 
 @dataclass
@@ -107,6 +118,28 @@ class GraphQLWebSocketConsumer(AsyncWebsocketConsumer):
         self.counted = True
         self.init_timer = asyncio.create_task(self._close_unless_initialised())
         self.refresher = asyncio.create_task(self._keep_memberships())
+
+    # channels' AsyncConsumer sets `channel_receive` to the layer's receive and awaits it
+    # for the socket's life; a failing layer would end the application with a traceback
+    # and an abrupt close. Here it ends the socket with a close frame clients retry on.
+    @property
+    def channel_receive(self):
+        return self._receive_or_close
+
+    @channel_receive.setter
+    def channel_receive(self, receive):
+        self._layer_receive = receive
+
+    async def _receive_or_close(self):
+        try:
+            message = await self._layer_receive()
+        except LAYER_FAILURES as error:
+            _receive_outage.failed(error)
+            await self.close(SERVICE_UNAVAILABLE, "The event service is unavailable; reconnect.")
+            await self.disconnect(SERVICE_UNAVAILABLE)  # channels calls it on a client's close only
+            raise StopConsumer from None
+        _receive_outage.succeeded()
+        return message
 
     async def disconnect(self, code):
         if self.counted:
@@ -253,10 +286,10 @@ class GraphQLWebSocketConsumer(AsyncWebsocketConsumer):
             await self._stream(operation_id, query, variables, operation_name)
         except asyncio.CancelledError:
             raise  # completed by the client or the socket closed: nothing more is sent
-        except LayerTimeout:
+        except LayerUnavailable:
             await self._error(
                 operation_id,
-                [_error("The event service did not answer in time; retry.", "SERVICE_UNAVAILABLE")],
+                [_error("The event service is unavailable; retry.", "SERVICE_UNAVAILABLE")],
             )
         except Exception as error:  # masked with an id, logged (format_error)
             await self._error(operation_id, [error])
@@ -280,8 +313,8 @@ class GraphQLWebSocketConsumer(AsyncWebsocketConsumer):
         )
         if isinstance(stream, ExecutionResult):
             errors = stream.errors or []
-            if any(isinstance(e.original_error, LayerTimeout) for e in errors):
-                raise LayerTimeout
+            if any(isinstance(e.original_error, LayerUnavailable) for e in errors):
+                raise LayerUnavailable
             await self._error(operation_id, errors)
             return
         try:
@@ -322,14 +355,18 @@ class GraphQLWebSocketConsumer(AsyncWebsocketConsumer):
     async def _join(self, topic, queue):
         if topic not in self.topics:
             self.topics[topic] = set()
-            try:
-                await asyncio.wait_for(
-                    self.channel_layer.group_add(group_of(topic), self.channel_name),
-                    timeout=settings.GRAPHQL_WS_LAYER_TIMEOUT_SECONDS,
-                )
-            except TimeoutError:
-                del self.topics[topic]
-                raise LayerTimeout from None
+            # Twice: the first try may get a pooled connection a restarted Redis closed.
+            for attempt in (1, 2):
+                try:
+                    await asyncio.wait_for(
+                        self.channel_layer.group_add(group_of(topic), self.channel_name),
+                        timeout=settings.GRAPHQL_WS_LAYER_TIMEOUT_SECONDS,
+                    )
+                    break
+                except LAYER_FAILURES as error:
+                    if attempt == 2 or isinstance(error, TimeoutError):
+                        del self.topics[topic]
+                        raise LayerUnavailable from None
         self.topics[topic].add(queue)
 
     async def _leave(self, topic, queue):
@@ -347,8 +384,8 @@ class GraphQLWebSocketConsumer(AsyncWebsocketConsumer):
                 self.channel_layer.group_discard(group_of(topic), self.channel_name),
                 timeout=settings.GRAPHQL_WS_LAYER_TIMEOUT_SECONDS,
             )
-        except Exception:  # the group expires on its own (group_expiry)
-            logger.warning("could not leave group %s", topic)
+        except Exception as error:  # the group expires on its own (group_expiry)
+            _membership_outage.failed(error)
 
     async def hub_event(self, message):
         """A hub event from the channel layer (nexus_graphql.events), to its subscriptions."""

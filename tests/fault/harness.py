@@ -180,10 +180,9 @@ class Server:
         return self.url.removesuffix("/graphql/")
 
 
-@contextmanager
-def running_server(database: str, log: Path, *, workers: int = 2, threads: int = 4, **env_extra):
-    """gunicorn on `database` and Redis db 13, with a signed-in `writer` contributor."""
-    env = {
+def server_env(database: str, **env_extra) -> dict:
+    """The service's environment on `database` and Redis db 13, limits out of the way."""
+    return {
         **os.environ,
         "DEBUG": "false",
         "SECRET_KEY": "fault-test-secret-key-" + "x" * 40,
@@ -198,6 +197,12 @@ def running_server(database: str, log: Path, *, workers: int = 2, threads: int =
         "LOG_FORMAT": "text",
         **env_extra,
     }
+
+
+@contextmanager
+def running_server(database: str, log: Path, *, workers: int = 2, threads: int = 4, **env_extra):
+    """gunicorn on `database` and Redis db 13, with a signed-in `writer` contributor."""
+    env = server_env(database, **env_extra)
     manage = [sys.executable, "manage.py"]
     subprocess.run(
         [*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=300
@@ -230,6 +235,30 @@ def running_server(database: str, log: Path, *, workers: int = 2, threads: int =
     finally:
         process.terminate()
         process.wait(timeout=30)
+        output.close()
+
+
+@contextmanager
+def running_daphne(database: str, log: Path, **env_extra):
+    """daphne serving the ASGI application (subscriptions) on `database`, as the ws pods
+    do; the database is running_server's (migrated, with its `writer`). Yields its
+    ws:// URL of /graphql/."""
+    port = free_port()
+    output = log.open("w")
+    daphne = shutil.which("daphne", path=str(Path(sys.executable).parent))
+    process = subprocess.Popen(
+        [daphne, "-b", "127.0.0.1", "-p", str(port), "nexus_graphql.asgi:application"],
+        cwd=ROOT, env=server_env(database, **env_extra), stdout=output, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        wait_for(lambda: get(f"http://127.0.0.1:{port}/healthz").status == 200, 60, "daphne start")
+        yield f"ws://127.0.0.1:{port}/graphql/"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
         output.close()
 
 

@@ -850,7 +850,7 @@ def test_connections_per_address_are_capped(settings):
     async def body():
         first, second = await opened(), await opened()
         third = await opened()
-        assert await close_code(third) == 1013
+        assert await close_code(third) == 4013
         await first.disconnect()
         fourth = await opened()  # a slot is free again
         await fourth.send_json_to({"type": "connection_init"})
