@@ -19,15 +19,18 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 
+from django.conf import settings
 from graphene.relay.node import GlobalID
 from graphene.types.resolver import attr_resolver, dict_or_attr_resolver
 from graphene_django import DjangoObjectType
 from graphql import (
     ExecutionContext,
+    ExecutionResult,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     Undefined,
+    execute,
     is_leaf_type,
     located_error,
 )
@@ -225,3 +228,29 @@ class LeanExecutionContext(BudgetedExecutionContext):
                 self.handle_field_error(error, item_type, item_path)
                 completed.append(None)
         return completed
+
+
+def operation_budget() -> Budget:
+    """What one operation (a request, or one event of a subscription) may spend."""
+    return Budget(
+        seconds=settings.GRAPHQL_EXECUTION_SECONDS,
+        max_fields=settings.GRAPHQL_MAX_RESPONSE_FIELDS,
+    )
+
+
+def execute_charged(
+    schema, document_ast, *, context, variables, operation_name, root_value=None
+) -> ExecutionResult:
+    """graphql-core's execute, charged to `context.graphql_budget` (ExecutionAborted when
+    it runs out), with plain fields read directly unless GRAPHQL_LEAN_EXECUTION is off."""
+    return execute(
+        schema,
+        document_ast,
+        root_value=root_value,
+        context_value=context,
+        variable_values=variables,
+        operation_name=operation_name,
+        execution_context_class=LeanExecutionContext
+        if settings.GRAPHQL_LEAN_EXECUTION
+        else BudgetedExecutionContext,
+    )

@@ -34,7 +34,7 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast
+from graphql import ExecutionResult, GraphQLError, OperationType, get_operation_ast
 from graphql.execution import create_source_event_stream
 from graphql.execution.values import get_variable_values
 from redis.exceptions import RedisError
@@ -45,9 +45,9 @@ from nexus_graphql.documents import documents, query_limits
 from nexus_graphql.events import group_of
 from nexus_graphql.execution import (
     Budget,
-    BudgetedExecutionContext,
     ExecutionAborted,
-    LeanExecutionContext,
+    execute_charged,
+    operation_budget,
 )
 from nexus_graphql.limits import QueryLimitExceeded, check_operation
 from nexus_graphql.outages import Outage
@@ -449,21 +449,15 @@ def _prepare(query, variables, operation_name):
 
 def _execute_event(document, source, context, variables, operation_name) -> ExecutionResult:
     """The subscription's selection on one (already visible) object, as a query runs."""
-    context.graphql_budget = Budget(
-        seconds=settings.GRAPHQL_EXECUTION_SECONDS,
-        max_fields=settings.GRAPHQL_MAX_RESPONSE_FIELDS,
-    )
+    context.graphql_budget = operation_budget()
     try:
-        return execute(
+        return execute_charged(
             documents.schema,
             document.ast,
-            root_value=source,
-            context_value=context,
-            variable_values=variables,
+            context=context,
+            variables=variables,
             operation_name=operation_name,
-            execution_context_class=LeanExecutionContext
-            if settings.GRAPHQL_LEAN_EXECUTION
-            else BudgetedExecutionContext,
+            root_value=source,
         )
     except ExecutionAborted as aborted:
         return ExecutionResult(None, [_error(aborted.message, aborted.code)])

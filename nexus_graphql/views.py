@@ -33,7 +33,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast
+from graphql import ExecutionResult, GraphQLError, OperationType, get_operation_ast
 from graphql.execution.values import get_variable_values
 
 from hub.errors import ApplicationError
@@ -42,9 +42,9 @@ from nexus_graphql.authentication import viewer_of
 from nexus_graphql.documents import documents, query_limits
 from nexus_graphql.execution import (
     Budget,
-    BudgetedExecutionContext,
     ExecutionAborted,
-    LeanExecutionContext,
+    execute_charged,
+    operation_budget,
 )
 from nexus_graphql.graphiql import page_context as graphiql_page_context
 from nexus_graphql.limits import QueryLimitExceeded, check_operation
@@ -181,22 +181,16 @@ class NexusGraphQLView(View):
         except QueryLimitExceeded as error:
             return _request_error(request, [error])
 
-        request.graphql_budget = Budget(
-            seconds=settings.GRAPHQL_EXECUTION_SECONDS,
-            max_fields=settings.GRAPHQL_MAX_RESPONSE_FIELDS,
-        )
+        request.graphql_budget = operation_budget()
         try:
             result = _compiled_result(request, schema, document, operation, coerced, query)
             if result is None:
-                result = execute(
+                result = execute_charged(
                     schema,
                     document.ast,
-                    context_value=request,
-                    variable_values=variables,
+                    context=request,
+                    variables=variables,
                     operation_name=operation_name,
-                    execution_context_class=LeanExecutionContext
-                    if settings.GRAPHQL_LEAN_EXECUTION
-                    else BudgetedExecutionContext,
                 )
         except ExecutionAborted as aborted:
             logger.warning("execution stopped: %s (%s)", aborted.code, operation_name or "-")

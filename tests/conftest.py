@@ -1,4 +1,7 @@
+import contextlib
 import json
+import socket
+import threading
 
 import pytest
 from django.core.cache import caches
@@ -152,3 +155,26 @@ def member_gql(gql, contributor):
 def moderator(db):
     """A moderator (a staff user's contributor); tests/schema also tries a `moderators` member."""
     return ContributorFactory(user__is_staff=True)
+
+
+@pytest.fixture
+def silent_port():
+    """A local port that accepts connections and never says a word (a hung server, a
+    half-open load balancer): what a bounded wait is tested against."""
+    server = socket.create_server(("127.0.0.1", 0))
+    held, stop = [], threading.Event()
+
+    def accept():
+        server.settimeout(0.1)
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                held.append(server.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join(5)
+    for connection in held:
+        connection.close()
+    server.close()

@@ -6,10 +6,7 @@ request pays at most about GRAPHQL_WS_PUBLISH_TIMEOUT_SECONDS once, after which 
 server's breaker drops events at once for its open period. Logged as one outage line.
 """
 
-import contextlib
 import logging
-import socket
-import threading
 import time
 
 import pytest
@@ -26,25 +23,9 @@ WRITES = 20
 
 
 @pytest.fixture
-def silent_redis():
+def silent_redis(silent_port):
     """redis:// URL of a socket that accepts connections and never says a word."""
-    server = socket.create_server(("127.0.0.1", 0))
-    held, stop = [], threading.Event()
-
-    def accept():
-        server.settimeout(0.1)
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                held.append(server.accept()[0])
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
-    stop.set()
-    thread.join(5)
-    for connection in held:
-        connection.close()
-    server.close()
+    return f"redis://127.0.0.1:{silent_port}/0"
 
 
 @pytest.fixture

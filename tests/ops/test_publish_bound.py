@@ -7,10 +7,8 @@ about CELERY_BROKER_CONNECTION_TIMEOUT: the bound asserted here, not a speed cla
 The outage is logged in a few lines, not one per write.
 """
 
-import contextlib
 import logging
 import socket
-import threading
 import time
 
 import pytest
@@ -29,25 +27,9 @@ BOUND_SECONDS = 1.0
 
 
 @pytest.fixture
-def silent_broker():
+def silent_broker(silent_port):
     """amqp:// URL of a socket that accepts connections and never says a word."""
-    server = socket.create_server(("127.0.0.1", 0))
-    held, stop = [], threading.Event()
-
-    def accept():
-        server.settimeout(0.1)
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                held.append(server.accept()[0])
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"amqp://guest:guest@127.0.0.1:{server.getsockname()[1]}//"
-    stop.set()
-    thread.join(5)
-    for connection in held:
-        connection.close()
-    server.close()
+    return f"amqp://guest:guest@127.0.0.1:{silent_port}//"
 
 
 @pytest.fixture
