@@ -52,6 +52,16 @@ async def _follow(info, followed: str, read):
     return _visible(await info.context.events(followed), viewer, read)
 
 
+def _on_challenge(kind: EventKind):
+    """The subscriber of a `challengeId` field following `kind`'s events on that challenge."""
+
+    async def subscribe(root, info, challenge_id):
+        allowed = {"Challenge": Challenge}
+        return await _follow_object(info, kind, challenge_id, "challenge_id", allowed)
+
+    return staticmethod(subscribe)
+
+
 # One event re-read once per viewer: sockets of one viewer on one topic share the read.
 _reads: dict = {}
 READS_KEPT = 1_000
@@ -132,33 +142,11 @@ class SubscriptionRoot(graphene.ObjectType):
         followed = topic(EventKind.MODERATION_DECIDED, Contributor, author.pk)
         return await _follow(info, followed, _read_decision)
 
-    @staticmethod
-    async def subscribe_solution_added(root, info, challenge_id):
-        return await _follow_object(
-            info, EventKind.SOLUTION_ADDED, challenge_id, "challenge_id", {"Challenge": Challenge}
-        )
+    subscribe_solution_added = _on_challenge(EventKind.SOLUTION_ADDED)
+    subscribe_solution_accepted = _on_challenge(EventKind.SOLUTION_ACCEPTED)
+    subscribe_solution_score_changed = _on_challenge(EventKind.SOLUTION_SCORE_CHANGED)
 
     @staticmethod
     async def subscribe_comment_added(root, info, target_id):
         allowed = {"Challenge": Challenge, "Solution": Solution}
         return await _follow_object(info, EventKind.COMMENT_ADDED, target_id, "target_id", allowed)
-
-    @staticmethod
-    async def subscribe_solution_accepted(root, info, challenge_id):
-        return await _follow_object(
-            info,
-            EventKind.SOLUTION_ACCEPTED,
-            challenge_id,
-            "challenge_id",
-            {"Challenge": Challenge},
-        )
-
-    @staticmethod
-    async def subscribe_solution_score_changed(root, info, challenge_id):
-        return await _follow_object(
-            info,
-            EventKind.SOLUTION_SCORE_CHANGED,
-            challenge_id,
-            "challenge_id",
-            {"Challenge": Challenge},
-        )
