@@ -20,8 +20,6 @@ from schema.core.ids import decode_id
 from schema.learnings.types import LearningType
 from schema.moderation.types import ModerationDecisionType
 
-_CHALLENGE_ID = "The challenge's global id."
-
 
 def _find(viewer, model, pk, field: str):
     found = selectors.get_content(viewer=viewer, model=model, pk=pk)
@@ -50,6 +48,16 @@ async def _follow_object(info, kind: EventKind, global_id, field: str, allowed: 
 async def _follow(info, followed: str, read):
     viewer = info.context.user
     return _visible(await info.context.events(followed), viewer, read)
+
+
+def _solution_on_challenge(description: str) -> graphene.Field:
+    """A field following a challenge's solutions (its subscriber: `_on_challenge`)."""
+    return graphene.Field(
+        SolutionType,
+        required=True,
+        challenge_id=graphene.ID(required=True, description="The challenge's global id."),
+        description=description,
+    )
 
 
 def _on_challenge(kind: EventKind):
@@ -90,12 +98,7 @@ class SubscriptionRoot(graphene.ObjectType):
     `connection_init`'s payload as `{"authorization": "JWT <token>"}`. Each event is what a
     query would show the viewer; what the viewer may not see is never pushed."""
 
-    solution_added = graphene.Field(
-        SolutionType,
-        required=True,
-        challenge_id=graphene.ID(required=True, description=_CHALLENGE_ID),
-        description="Each new published solution on the challenge.",
-    )
+    solution_added = _solution_on_challenge("Each new published solution on the challenge.")
     comment_added = graphene.Field(
         CommentType,
         required=True,
@@ -105,17 +108,11 @@ class SubscriptionRoot(graphene.ObjectType):
         description="Each new comment or reply on the challenge or solution (not on its "
         "solutions).",
     )
-    solution_accepted = graphene.Field(
-        SolutionType,
-        required=True,
-        challenge_id=graphene.ID(required=True, description=_CHALLENGE_ID),
-        description="The challenge's accepted answer, each time it changes.",
+    solution_accepted = _solution_on_challenge(
+        "The challenge's accepted answer, each time it changes."
     )
-    solution_score_changed = graphene.Field(
-        SolutionType,
-        required=True,
-        challenge_id=graphene.ID(required=True, description=_CHALLENGE_ID),
-        description="A solution of the challenge, each time a vote changes its score.",
+    solution_score_changed = _solution_on_challenge(
+        "A solution of the challenge, each time a vote changes its score."
     )
 
     learning_added = graphene.Field(

@@ -164,6 +164,19 @@ async def settle(socket):
     assert await socket.receive_json_from(timeout=WAIT) == {"type": "pong"}
 
 
+def decided(moderator, target, action: str, reason: str | None = None):
+    """A moderator's decision on `target`, committed (its events sent)."""
+    return committed(
+        lambda: moderation.moderate_content(
+            viewer=moderator.user,
+            model=type(target),
+            object_id=target.pk,
+            action=action,
+            reason=reason,
+        )
+    )
+
+
 def committed(call):
     """Run a service call in the test's thread with its on-commit hooks (the events) run."""
 
@@ -575,14 +588,7 @@ def test_a_pending_learning_reaches_only_its_author_and_moderators(viewer):
             }
         else:
             assert await socket.receive_nothing(timeout=0.3)
-        await committed(
-            lambda: moderation.moderate_content(
-                viewer=moderator.user,
-                model=type(learning),
-                object_id=learning.pk,
-                action="PUBLISH",
-            )
-        )
+        await decided(moderator, learning, "PUBLISH")
         message = await socket.receive_json_from(timeout=WAIT)
         assert message["payload"]["data"]["learningAdded"]["status"] == "PUBLISHED"
         await socket.disconnect()
@@ -602,15 +608,7 @@ def test_a_moderation_decision_reaches_the_contents_author_only(viewer):
         socket = await acked(token)
         await subscribe(socket, "m", MODERATION_DECIDED)
         await joined()
-        await committed(
-            lambda: moderation.moderate_content(
-                viewer=moderator.user,
-                model=type(learning),
-                object_id=learning.pk,
-                action="REJECT",
-                reason="Cite your sources.",
-            )
-        )
+        await decided(moderator, learning, "REJECT", "Cite your sources.")
         if viewer == "author":
             message = await socket.receive_json_from(timeout=WAIT)
             assert message["payload"] == {
@@ -666,15 +664,7 @@ def test_a_decision_reaches_the_author_for_every_moderated_kind(type_name):
             "subscription { moderationDecided { action status content { __typename id } } }",
         )
         await joined()
-        await committed(
-            lambda: moderation.moderate_content(
-                viewer=moderator.user,
-                model=type(target),
-                object_id=target.pk,
-                action="HIDE",
-                reason="Needs a source.",
-            )
-        )
+        await decided(moderator, target, "HIDE", "Needs a source.")
         message = await socket.receive_json_from(timeout=WAIT)
         assert message["payload"]["data"]["moderationDecided"] == {
             "action": "HIDE",
@@ -696,15 +686,7 @@ def test_a_decision_on_content_its_author_can_no_longer_see_is_not_pushed():
         socket = await acked(token)
         await subscribe(socket, "m", MODERATION_DECIDED)
         await joined()
-        await committed(
-            lambda: moderation.moderate_content(
-                viewer=moderator.user,
-                model=type(solution),
-                object_id=solution.pk,
-                action="HIDE",
-                reason="Off topic.",
-            )
-        )
+        await decided(moderator, solution, "HIDE", "Off topic.")
         assert await socket.receive_nothing(timeout=0.3)
         await socket.disconnect()
 
