@@ -93,6 +93,9 @@ class Kind:
     annotations: Mapping[str, Annotation] = field(default_factory=dict)
     # To-one relations every row needs (Contributor.username lives on the user).
     always_joined: tuple[str, ...] = ()
+    # Model properties that show one column through a relation, by that column's path:
+    # what a read of plain rows (hub.selectors.rows) asks for instead.
+    property_columns: Mapping[str, str] = field(default_factory=dict)
     # orderBy value -> ORDER BY; every ordering ends in the primary key (stable pages).
     orderings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     default_order: str | None = None
@@ -385,6 +388,7 @@ KINDS: tuple[Kind, ...] = (
         },
         long_text=("bio",),
         always_joined=("user",),
+        property_columns={"username": "user__username"},
     ),
 )
 

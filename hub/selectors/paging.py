@@ -229,22 +229,24 @@ def page_rows(
     first: int | None = None,
     last: int | None = None,
     offset: int = 0,
+    values: Sequence[str] | None = None,
 ) -> Page:
     """The rows strictly between the positions `after` and `before` (either may be None),
     the first `first` of them (after skipping `offset`), then the last `last` of those.
 
     A queryset costs two statements (the counts, the page) whatever the page size; a
-    list already loaded (in this ordering) is walked once.
+    list already loaded (in this ordering) is walked once. With `values`, a queryset's
+    rows are read as `.values(*values)` dicts (the counts join nothing for them).
     """
     # A queryset already evaluated (a prefetched relation's) is a loaded list.
     if isinstance(rows, QuerySet) and rows._result_cache is None:
-        return _page_queryset(rows, ordering, after, before, first, last, offset)
+        return _page_queryset(rows, ordering, after, before, first, last, offset, values)
     return _page_list(list(rows), ordering, after, before, first, last, offset)
 
 
-def _page_queryset(qs, ordering, after, before, first, last, offset) -> Page:
+def _page_queryset(qs, ordering, after, before, first, last, offset, values=None) -> Page:
     qs = ordering.apply(qs)
-    window = qs
+    window = qs if values is None else qs.values(*values)
     counts = {"total": Count("pk")}
     if after is not None:
         window = window.filter(ordering.after(after))
@@ -278,16 +280,20 @@ def _page_queryset(qs, ordering, after, before, first, last, offset) -> Page:
 
 
 def _page_list(items, ordering, after, before, first, last, offset) -> Page:
-    positions = [ordering.position_of(item) for item in items]
     up_to_after = from_before = 0
-    window = []
-    for item, position in zip(items, positions, strict=True):
-        not_after = after is not None and ordering.compare(position, after) <= 0
-        not_before = before is not None and ordering.compare(position, before) >= 0
-        up_to_after += not_after
-        from_before += not_before
-        if not (not_after or not_before):
-            window.append((item, position))
+    if after is None and before is None:
+        # The whole list is the window: positions only for the cursors asked for.
+        window = [(item, None) for item in items]
+    else:
+        window = []
+        for item in items:
+            position = ordering.position_of(item)
+            not_after = after is not None and ordering.compare(position, after) <= 0
+            not_before = before is not None and ordering.compare(position, before) >= 0
+            up_to_after += not_after
+            from_before += not_before
+            if not (not_after or not_before):
+                window.append((item, position))
     if first is None and last is not None:
         start = max(len(window) - last, 0)
         page = window[start:]
@@ -300,7 +306,7 @@ def _page_list(items, ordering, after, before, first, last, offset) -> Page:
             more_before, page = True, page[len(page) - last :]
     return Page(
         rows=[item for item, _ in page],
-        positions=lambda i: page[i][1],
+        positions=lambda i: page[i][1] or ordering.position_of(page[i][0]),
         has_previous=more_before or up_to_after > 0,
         has_next=more_after or from_before > 0,
         total=len(items),

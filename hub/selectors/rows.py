@@ -1,20 +1,26 @@
 """Reads as plain rows (`.values()` dicts) for the compiled read path (schema.compiled).
 
-Same rows as the model reads: visibility, filters and ordering are list_content's and
-get_content_by_slug's; only the columns are asked for by name, and no model instance is
-built. Positions (cursors) are read from the row by the ordering's own keys.
+Same rows as the model reads: visibility, filters and ordering are list_content's,
+get_content_by_slug's and the prefetch planner's (hub.selectors.prefetch); only the
+columns are asked for by name, and no model instance is built. A column may be a path
+through to-one relations (`author__user__username`): a relation that never hides its
+target is read by a join, as the prefetch planner joins it. Positions (cursors) are read
+from the row by the ordering's own keys.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from django.db.models import Model
+from django.db.models import F, ForeignObjectRel, ManyToManyField, Model, QuerySet
 
 from hub import kinds
-from hub.permissions import Viewer
+from hub.permissions import Viewer, is_container
 from hub.selectors.content import list_content
-from hub.selectors.paging import Page, ordering_of, page_rows
+from hub.selectors.paging import Ordering, Page, ordering_of, page_rows
 from hub.selectors.prefetch import visible_queryset
 from hub.services.rules import find_unstorable_error
+
+# The column of a related row naming the row it hangs from (related_values).
+_PARENT = "_row_parent"
 
 
 class Row(dict):
@@ -29,10 +35,35 @@ class Row(dict):
             raise AttributeError(name) from None
 
 
-def _columns(model: type[Model], columns: Sequence[str], order: str | None) -> list[str]:
+def _columns(model: type[Model], columns: Sequence[str], ordering: Ordering | None) -> list[str]:
     """The asked columns, plus the ordering's keys (for positions), each once."""
-    keys = [key.name for key in ordering_of(model, order).keys] if order is not None else []
+    keys = [key.name for key in ordering.keys] if ordering is not None else []
     return list(dict.fromkeys([model._meta.pk.name, *columns, *keys]))
+
+
+def column_of(model: type[Model], name: str) -> str | None:
+    """The column (or path to one) that `model.<name>` shows, or None if it is not one:
+    a concrete field's own column, or a property declared by the kind."""
+    path = kinds.of(model).property_columns.get(name)
+    if path is not None:
+        return path
+    try:
+        field = model._meta.get_field(name)
+    except Exception:
+        return None
+    if not field.concrete or field.is_relation or field.attname != name:
+        return None
+    return name
+
+
+def joins(model: type[Model], relation: str) -> bool:
+    """Whether the to-one `model.<relation>` is read by a join: for every viewer, its
+    target is visible whenever the row is (the target's kind hides nothing, or it is
+    the content holding the row). The others are the reference path's."""
+    if is_container(model, relation):
+        return True
+    target = kinds.of(kinds.of(model).relations[relation].target)
+    return not (target.moderated or target.private_to)
 
 
 def page_values(
@@ -51,7 +82,6 @@ def page_values(
     """One page of a listed kind's list, as rows: list_content's rows, paged by page_rows."""
     order = order_by or kinds.of(model).default_order
     qs = list_content(viewer=viewer, model=model, filters=filters, order_by=order)
-    qs = qs.values(*_columns(model, columns, order))
     ordering = ordering_of(model, order)
     page = page_rows(
         qs,
@@ -61,6 +91,7 @@ def page_values(
         first=first,
         last=last,
         offset=offset,
+        values=_columns(model, columns, ordering),
     )
     rows = page.rows = [Row(row) for row in page.rows]
     page.positions = lambda i: ordering.position_of(rows[i])
@@ -69,9 +100,55 @@ def page_values(
 
 def get_values_by_slug(
     *, viewer: Viewer, model: type[Model], slug: str, columns: Sequence[str]
-) -> dict | None:
+) -> Row | None:
     """get_content_by_slug's object, as a row of `columns`, or None."""
     if find_unstorable_error("slug", slug):
         return None
     qs = visible_queryset(model, viewer, None).filter(slug=slug)
-    return qs.values(*_columns(model, columns, None)).first()
+    row = qs.values(*_columns(model, columns, None)).first()
+    return None if row is None else Row(row)
+
+
+def reads_list(model: type[Model], relation: str) -> bool:
+    """Whether related_values reads the list `model.<relation>`: a many-to-many field or a
+    reverse foreign key (not a generic relation: revisions)."""
+    field = model._meta.get_field(relation)
+    return isinstance(field, ManyToManyField | ForeignObjectRel)
+
+
+def _back_name(model: type[Model], relation: str) -> str:
+    """The name by which the rows of the list `model.<relation>` query the row they hang
+    from (a solution's `challenge`, a technology's `challenges`)."""
+    field = model._meta.get_field(relation)
+    if isinstance(field, ForeignObjectRel):  # the target's field pointing here
+        return field.field.name
+    return field.related_query_name()
+
+
+def related_values(
+    *,
+    viewer: Viewer,
+    model: type[Model],
+    relation: str,
+    parents: "Iterable | QuerySet",
+    columns: Sequence[str],
+) -> tuple[dict[object, list[Row]], QuerySet]:
+    """The visible rows of the list `model.<relation>` of each parent, in the order the
+    list is shown (its Meta.ordering), by the id of the row they hang from: one
+    statement, the prefetch planner's Prefetch as rows. `parents` is their ids, or a
+    queryset of (at least) them: a level below a list is asked for by the statement
+    that read that list, not by a list of its ids. Also returns the queryset of the ids
+    of the rows read, for the next level."""
+    target = kinds.of(model).relations[relation].target
+    back = _back_name(model, relation)
+    ordering = ordering_of(target)
+    qs = visible_queryset(target, viewer, None).filter(**{f"{back}__in": parents})
+    ids = qs.order_by().values(target._meta.pk.name)
+    if not isinstance(parents, QuerySet) and not parents:
+        return {}, ids.none()
+    # The filter's join is reused: the parent column is the filtered relation's.
+    qs = ordering.apply(qs).values(*_columns(target, columns, ordering), **{_PARENT: F(back)})
+    grouped: dict = {}
+    for row in qs:
+        grouped.setdefault(row.pop(_PARENT), []).append(Row(row))
+    return grouped, ids

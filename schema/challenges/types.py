@@ -8,8 +8,14 @@ from schema.comments.types import resolve_comment_thread
 from schema.core.connection import ConnectionField
 from schema.core.enums import PUBLIC_AT_ONCE, VoteValueEnum, status_field
 from schema.core.selection import selection_of
-from schema.core.types import HubObjectType, related_resolver
+from schema.core.types import (
+    HubObjectType,
+    reads_first_of,
+    related_object_resolver,
+    related_resolver,
+)
 
+VOTE_NAMES = {1: "UP", -1: "DOWN"}
 # The accepted one among a challenge's solutions (at most one, by a database constraint).
 ACCEPTED = View("solutions", where=Q(is_accepted=True), name="accepted_solutions")
 
@@ -137,11 +143,10 @@ class SolutionType(HubObjectType):
     resolve_revisions = related_resolver("revisions")
     resolve_comments = staticmethod(resolve_comment_thread)
 
-    @staticmethod
-    def resolve_challenge(root, info):
-        return selectors.related_object(root, "challenge", info.context.user, selection_of(info))
+    resolve_challenge = staticmethod(related_object_resolver("challenge"))
 
     @staticmethod
+    @reads_first_of("votes", "value", VOTE_NAMES.get)  # the viewer's only visible vote
     def resolve_viewer_vote(root, info):
         value = selectors.get_viewer_vote(solution=root, viewer=info.context.user)
-        return {1: "UP", -1: "DOWN"}.get(value)
+        return VOTE_NAMES.get(value)

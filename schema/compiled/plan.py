@@ -1,12 +1,23 @@
 """Plans of operations the compiled read path can answer, and their execution.
 
-What is planned today (everything else is the reference path's): query operations
-whose root fields are the browsing lists (`schema.core.lists.list_field`) and by-slug
-lookups (`slug_field`) of the listed kinds, selecting `__typename`, the Relay `id`, and
-scalar fields read by graphene's default resolver from a concrete model column; on a
-list also `totalCount`, `edges { cursor node }` and `pageInfo`. A plan is built once per
-(document, operation name, values of its Boolean variables — all @include/@skip can
-read) and kept in a bounded cache.
+What is planned (everything else is the reference path's): query operations whose root
+fields are the browsing lists (`schema.core.lists.list_field`) and by-slug lookups
+(`slug_field`) of the listed kinds; on their objects, at any depth, `__typename`, the
+Relay `id`, scalar and enum fields that show a model column (or a kind's
+`property_columns`), to-one relations that never hide their target (the model's foreign
+keys, and resolvers made by `related_object_resolver`: hub.selectors.rows.joins),
+nested lists (`related_resolver` connections, many-to-many or reverse foreign keys) and
+fields declared with `reads_first_of` (`viewerVote`); on every list `totalCount`,
+`edges { cursor node }` and `pageInfo`. A plan is built once per (document, operation
+name, values of its Boolean variables — all @include/@skip can read) and kept in a
+bounded cache.
+
+A run loads level by level: the root page in one statement (to-one relations joined
+in) plus its count, then one statement per nested list for all the rows of its level,
+asked for by the statement that read that level (a subquery, not a list of ids), and
+paged per parent in Python as the reference path pages a prefetched list. So the
+statements of a request do not grow with page sizes. Then the response dicts are
+built, charged to the budget per object exactly as graphql-core's execution charges it.
 """
 
 from __future__ import annotations
@@ -30,19 +41,29 @@ from graphql import (
 from graphql.execution.collect_fields import collect_fields, collect_sub_fields
 from graphql.execution.values import get_argument_values
 
-from hub.selectors import ordering_of
-from hub.selectors.rows import get_values_by_slug, page_values
+from hub import kinds
+from hub.selectors import ordering_of, page_rows
+from hub.selectors.rows import (
+    Row,
+    column_of,
+    get_values_by_slug,
+    joins,
+    page_values,
+    reads_list,
+    related_values,
+)
 from nexus_graphql.execution import ExecutionAborted
-from schema.core.connection import page_arguments
+from schema.core.connection import ConnectionField, page_arguments
 from schema.core.cursors import encode_cursor
 from schema.core.enums import enum_value
 from schema.core.lists import PAGE_ARGUMENTS
 from schema.core.types import Node
 
 _DEFAULT_RESOLVERS = (dict_or_attr_resolver, attr_resolver)
+_CONNECTION_RESOLVER = ConnectionField.connection_resolver.__func__
 PLAN_CACHE_SIZE = 512
-# Field kinds of a plan.
-TYPENAME, GLOBAL_ID, COLUMN, OBJECT = "typename", "id", "column", "object"
+# Leaf kinds of a plan.
+TYPENAME, GLOBAL_ID, COLUMN = "typename", "id", "column"
 
 
 class Unplanned(Exception):
@@ -58,37 +79,100 @@ class Leaf:
     nullable: bool = True
 
 
-@dataclass(frozen=True)
-class ObjectPlan:
-    """The selection of one object of a model type: its leaves, in response order."""
+@dataclass(frozen=True, eq=False)
+class ToOne:
+    """A to-one relation that never hides its target: joined into its row's statement."""
+
+    response_name: str
+    relation: str  # the model-side name
+    target: ObjectPlan
+    nullable: bool
+
+    @property
+    def key(self) -> str:  # where a run keeps the target row in its row
+        return f"\0{self.response_name}"
+
+
+@dataclass(frozen=True, eq=False)
+class FirstOf:
+    """A field showing `convert` of `column` of the first visible row of a list."""
+
+    response_name: str
+    relation: str
+    column: str
+    convert: object
+    serialize: object
+    nullable: bool
+
+    @property
+    def key(self) -> str:
+        return f"\0{self.response_name}"
+
+
+@dataclass(frozen=True, eq=False)
+class Connection:
+    """The selection of one list: (response_name, what, sub-selection) triples."""
 
     type_name: str
-    fields: tuple[Leaf, ...]
+    edge_type_name: str
+    selection: tuple
+    node: ObjectPlan
+
+
+@dataclass(frozen=True, eq=False)
+class ToMany:
+    """A nested list (a connection field of a related_resolver)."""
+
+    response_name: str
+    relation: str
+    connection: Connection
+    field_def: object
+    field_node: object
+    parent_type_name: str
+    field_name: str
+    max_limit: int | None
+    enforce_first_or_last: bool
+
+    @property
+    def key(self) -> str:
+        return f"\0{self.response_name}"
+
+
+@dataclass(frozen=True, eq=False)
+class ObjectPlan:
+    """The selection of one object of a model type, in response order."""
+
+    type_name: str
+    model: type
+    fields: tuple  # of Leaf, ToOne, ToMany, FirstOf
 
     @property
     def columns(self) -> tuple[str, ...]:
-        return tuple(leaf.column for leaf in self.fields if leaf.kind == COLUMN)
+        """The columns (and paths through joined relations) its rows need."""
+        found = [self.model._meta.pk.name]
+        for field in self.fields:
+            if isinstance(field, Leaf) and field.kind == COLUMN:
+                found.append(field.column)
+            elif isinstance(field, ToOne):
+                found += [f"{field.relation}__{column}" for column in field.target.columns]
+        return tuple(dict.fromkeys(found))
 
-    def build(self, row: dict, budget) -> dict:
-        budget.charge(len(self.fields))
-        result = {}
-        for leaf in self.fields:
-            if leaf.kind == TYPENAME:
-                result[leaf.response_name] = self.type_name
-            elif leaf.kind == GLOBAL_ID:
-                result[leaf.response_name] = Node.to_global_id(self.type_name, row["id"])
-            else:
-                value = row[leaf.column]
-                if value is None:
-                    if not leaf.nullable:
-                        raise Unplanned("a null where the schema forbids one")
-                    result[leaf.response_name] = None
-                else:
-                    result[leaf.response_name] = leaf.serialize(value)
-        return result
+    def shape(self) -> tuple:
+        """What it selects, for comparing two selections of one list's node."""
+        return (self.type_name, tuple(_shape(field) for field in self.fields))
 
 
-@dataclass(frozen=True)
+def _shape(field) -> tuple:
+    if isinstance(field, Leaf):
+        return (field.response_name, field.kind, field.column)
+    if isinstance(field, ToOne):
+        return (field.response_name, field.relation, field.target.shape())
+    if isinstance(field, ToMany):
+        return (field.response_name, field.relation, id(field.field_node))
+    return (field.response_name, field.relation, field.column)
+
+
+@dataclass(frozen=True, eq=False)
 class RootField:
     response_name: str
     field_name: str
@@ -97,13 +181,12 @@ class RootField:
     field_node: object
     shape: str  # "list" or "slug"
     node: ObjectPlan
-    # Lists: the connection's selection as (response_name, what, sub-selection) triples.
-    connection: tuple = ()
+    connection: Connection | None = None
     max_limit: int | None = None
 
 
 class _Planner:
-    def __init__(self, schema, document, operation, variables):
+    def __init__(self, schema, document, variables):
         self.schema, self.variables = schema, variables
         self.fragments = {
             definition.name.value: definition
@@ -120,21 +203,50 @@ class _Planner:
         model = _model_of(object_type)
         if model is None:
             raise Unplanned(f"{object_type.name} is not a model type")
-        leaves = []
+        fields = []
         for response_name, nodes in self.sub_fields(object_type, field_nodes).items():
             name = nodes[0].name.value
             if name == "__typename":
-                leaves.append(Leaf(response_name, TYPENAME))
+                fields.append(Leaf(response_name, TYPENAME))
                 continue
-            field = object_type.fields[name]
-            if nodes[0].arguments or field.args:
-                raise Unplanned(f"{object_type.name}.{name} has arguments")
-            leaves.append(_leaf(object_type, model, response_name, name, field))
-        return ObjectPlan(object_type.name, tuple(leaves))
+            fields.append(self.field_plan(object_type, model, response_name, nodes))
+        return ObjectPlan(object_type.name, model, tuple(fields))
 
-    def connection_plan(self, connection_type, field_nodes):
+    def field_plan(self, object_type, model, response_name, nodes):
+        name = nodes[0].name.value
+        field = object_type.fields[name]
+        shape, detail = _classify(object_type, model, name)
+        nullable = not isinstance(field.type, GraphQLNonNull)
+        if shape == "list":
+            relation, max_limit, enforce = detail
+            connection = self.connection_plan(get_named_type(field.type), nodes)
+            return ToMany(
+                response_name,
+                relation,
+                connection,
+                field,
+                nodes[0],
+                object_type.name,
+                name,
+                max_limit,
+                enforce,
+            )
+        if nodes[0].arguments:
+            raise Unplanned(f"{object_type.name}.{name} has arguments")
+        if shape == "first_of":
+            relation, column, convert = detail
+            serialize = get_named_type(field.type).serialize
+            return FirstOf(response_name, relation, column, convert, serialize, nullable)
+        if shape == "to_one":
+            target = self.object_plan(get_named_type(field.type), nodes)
+            return ToOne(response_name, detail, target, nullable)
+        return _leaf(object_type, model, response_name, name, field)
+
+    def connection_plan(self, connection_type, field_nodes) -> Connection:
         selection = []
         node_plan = None
+        edge_type = get_named_type(connection_type.fields["edges"].type)
+        node_type = get_named_type(edge_type.fields["node"].type)
         for response_name, nodes in self.sub_fields(connection_type, field_nodes).items():
             name = nodes[0].name.value
             if name in ("__typename", "totalCount"):
@@ -147,14 +259,12 @@ class _Planner:
                 )
                 selection.append((response_name, name, sub))
             elif name == "edges":
-                edge_type = get_named_type(connection_type.fields[name].type)
                 edge = []
                 for edge_response, edge_nodes in self.sub_fields(edge_type, nodes).items():
                     edge_name = edge_nodes[0].name.value
                     if edge_name == "node":
-                        node_type = get_named_type(edge_type.fields["node"].type)
                         plan = self.object_plan(node_type, edge_nodes)
-                        if node_plan is not None and node_plan != plan:
+                        if node_plan is not None and node_plan.shape() != plan.shape():
                             raise Unplanned("two different node selections")
                         node_plan = plan
                     elif edge_name not in ("__typename", "cursor"):
@@ -163,10 +273,67 @@ class _Planner:
                 selection.append((response_name, name, tuple(edge)))
             else:
                 raise Unplanned(f"connection field {name}")
-        node_type = get_named_type(
-            get_named_type(connection_type.fields["edges"].type).fields["node"].type
-        )
-        return tuple(selection), node_plan or ObjectPlan(node_type.name, ())
+        if node_plan is None:
+            model = _model_of(node_type)
+            if model is None:
+                raise Unplanned(f"{node_type.name} is not a model type")
+            node_plan = ObjectPlan(node_type.name, model, ())
+        return Connection(connection_type.name, edge_type.name, tuple(selection), node_plan)
+
+
+def _classify(object_type, model, name: str) -> tuple[str, object]:
+    """What the planner makes of the field `name` of a model type, whatever is selected
+    below it: ("list", (relation, max_limit, enforce_first_or_last)), ("first_of",
+    (relation, column, convert)), ("to_one", relation) or ("leaf", None); Unplanned if it
+    plans none of them."""
+    field = object_type.fields[name]
+    resolve = field.resolve
+    inner = get_named_type(field.type)
+    relations = kinds.of(model).relations
+    if _is_connection(resolve):
+        resolver, _connection, _manager, _qs, max_limit, enforce = resolve.args
+        relation = getattr(resolver, "related_field", None)
+        described = relations.get(relation)
+        if described is None or not described.many or not reads_list(model, relation):
+            raise Unplanned(f"{object_type.name}.{name} is not a planned list")
+        if _model_of(_node_type(inner)) is not described.target:
+            raise Unplanned(f"{object_type.name}.{name} shows another model")
+        return "list", (relation, max_limit, enforce)
+    if field.args:
+        raise Unplanned(f"{object_type.name}.{name} has arguments")
+    first_of = getattr(resolve, "first_of", None)
+    if first_of is not None and is_leaf_type(inner):
+        relation = first_of[0]
+        if relation not in relations or not reads_list(model, relation):
+            raise Unplanned(f"{object_type.name}.{name} reads no relation of its kind")
+        return "first_of", first_of
+    relation = getattr(resolve, "related_field", None) or _default_attname(resolve)
+    described = relations.get(relation)
+    if described is not None and not described.many and not is_leaf_type(inner):
+        if _model_of(inner) is not described.target:
+            raise Unplanned(f"{object_type.name}.{name} shows another model")
+        if not joins(model, relation):  # its target may be hidden: the reference's
+            raise Unplanned(f"{object_type.name}.{name} may point at hidden content")
+        return "to_one", relation
+    _leaf(object_type, model, name, name, field)  # Unplanned if it is no column
+    return "leaf", None
+
+
+def plans_field(object_type, name: str) -> bool:
+    """Whether the planner plans the field `name` of `object_type` (with a selection
+    below it that it plans): the visibility walk prunes its documents to these."""
+    model = _model_of(object_type)
+    if name == "__typename":
+        return model is not None
+    try:
+        return model is not None and bool(_classify(object_type, model, name))
+    except Unplanned:
+        return False
+
+
+def _node_type(connection_type):
+    edge_type = get_named_type(connection_type.fields["edges"].type)
+    return get_named_type(edge_type.fields["node"].type)
 
 
 def _model_of(graphql_type):
@@ -176,34 +343,40 @@ def _model_of(graphql_type):
     return graphene_type._meta.model
 
 
+def _is_connection(resolve) -> bool:
+    """Whether it is the resolver of a ConnectionField (a list)."""
+    return isinstance(resolve, partial) and (
+        getattr(resolve.func, "__func__", None) is _CONNECTION_RESOLVER
+    )
+
+
+def _default_attname(resolve) -> str | None:
+    """The attribute graphene's default resolver reads, if it is that resolver."""
+    if isinstance(resolve, partial) and resolve.func in _DEFAULT_RESOLVERS:
+        return resolve.args[0]
+    return None
+
+
 def _leaf(object_type, model, response_name: str, name: str, field) -> Leaf:
     resolve = field.resolve
-    inner = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
     nullable = not isinstance(field.type, GraphQLNonNull)
-    column = getattr(resolve, "reads_column", None)  # schema.core.enums.enum_field
-    if column is not None and is_leaf_type(inner):
-        return _column_leaf(object_type, model, response_name, name, column, inner, nullable)
-    if not isinstance(resolve, partial):
-        raise Unplanned(f"{object_type.name}.{name} has its own resolver")
-    if (
-        resolve.func is GlobalID.id_resolver
-        and resolve.args[0] is DjangoObjectType.resolve_id
-        and resolve.keywords.get("parent_type_name") is None
-    ):
-        return Leaf(response_name, GLOBAL_ID)
-    if resolve.func not in _DEFAULT_RESOLVERS or not is_leaf_type(inner):
+    inner = field.type.of_type if not nullable else field.type
+    if not is_leaf_type(inner):
+        raise Unplanned(f"{object_type.name}.{name} is not a leaf")
+    attname = getattr(resolve, "reads_column", None)  # schema.core.enums.enum_field
+    if attname is None:
+        if (
+            isinstance(resolve, partial)
+            and resolve.func is GlobalID.id_resolver
+            and resolve.args[0] is DjangoObjectType.resolve_id
+            and resolve.keywords.get("parent_type_name") is None
+        ):
+            return Leaf(response_name, GLOBAL_ID)
+        attname = _default_attname(resolve)
+    column = attname and column_of(model, attname)
+    if column is None:
         raise Unplanned(f"{object_type.name}.{name} is not a column")
-    return _column_leaf(object_type, model, response_name, name, resolve.args[0], inner, nullable)
-
-
-def _column_leaf(object_type, model, response_name, name, attname, inner, nullable) -> Leaf:
-    try:
-        model_field = model._meta.get_field(attname)
-    except Exception:
-        raise Unplanned(f"{object_type.name}.{name} is not a column") from None
-    if not model_field.concrete or model_field.is_relation or model_field.attname != attname:
-        raise Unplanned(f"{object_type.name}.{name} is not a column")
-    return Leaf(response_name, COLUMN, attname, inner.serialize, nullable)
+    return Leaf(response_name, COLUMN, column, inner.serialize, nullable)
 
 
 def _root_fields(query_type) -> dict:
@@ -226,7 +399,7 @@ def _compile(schema, document, operation, variables) -> tuple[RootField, ...]:
     roots = _ROOTS.get(id(query_type))
     if roots is None:
         roots = _ROOTS[id(query_type)] = _root_fields(query_type)
-    planner = _Planner(schema, document, operation, variables)
+    planner = _Planner(schema, document, variables)
     fields = collect_fields(
         schema, planner.fragments, variables, query_type, operation.selection_set
     )
@@ -240,33 +413,24 @@ def _compile(schema, document, operation, variables) -> tuple[RootField, ...]:
         field_def = query_type.fields[name]
         field_type = get_named_type(field_def.type)
         if getattr(graphene_field, "listed_model", None):
-            connection, node = planner.connection_plan(field_type, nodes)
-            planned.append(
-                RootField(
-                    response_name,
-                    name,
-                    graphene_field.listed_model,
-                    field_def,
-                    nodes[0],
-                    "list",
-                    node,
-                    connection,
-                    graphene_field.max_limit,
-                )
+            connection = planner.connection_plan(field_type, nodes)
+            root = RootField(
+                response_name,
+                name,
+                graphene_field.listed_model,
+                field_def,
+                nodes[0],
+                "list",
+                connection.node,
+                connection,
+                graphene_field.max_limit,
             )
         else:
             node = planner.object_plan(field_type, nodes)
-            planned.append(
-                RootField(
-                    response_name,
-                    name,
-                    graphene_field.slug_model,
-                    field_def,
-                    nodes[0],
-                    "slug",
-                    node,
-                )
+            root = RootField(
+                response_name, name, graphene_field.slug_model, field_def, nodes[0], "slug", node
             )
+        planned.append(root)
     return tuple(planned)
 
 
@@ -297,99 +461,212 @@ def plan_for(schema, document, operation, variables: dict | None, query: str):
 def run(plan, *, schema, variables: dict | None, viewer, budget) -> dict:
     """The response's `data` for `plan`; Unplanned if this run must take the reference
     path (it would report an error, or the budget runs out: that path reports it)."""
-    variables = variables or {}
     try:
         budget.charge(len(plan))
-        return {
-            root.response_name: _run_root(root, variables=variables, viewer=viewer, budget=budget)
-            for root in plan
-        }
+        execution = _Run(variables or {}, viewer, budget)
+        return {root.response_name: execution.root(root) for root in plan}
     except (Exception, ExecutionAborted) as error:  # the reference path reports it
         raise Unplanned(str(error)) from None
 
 
-def _run_root(root: RootField, *, variables, viewer, budget):
-    arguments = get_argument_values(root.field_def, root.field_node, variables)
-    if root.shape == "slug":
-        row = get_values_by_slug(
-            viewer=viewer, model=root.model, slug=arguments["slug"], columns=root.node.columns
-        )
-        return None if row is None else root.node.build(row, budget)
-    order = enum_value(arguments.get("order_by")) or ""
-    ordering = ordering_of(root.model, order or None)
-    info = SimpleNamespace(parent_type=SimpleNamespace(name="Query"), field_name=root.field_name)
-    paging = page_arguments(
-        info, arguments, ordering=ordering, order=order, max_limit=root.max_limit
-    )
-    filters = {
-        name: enum_value(value)
-        for name, value in arguments.items()
-        if name not in PAGE_ARGUMENTS and name != "order_by"
-    }
-    page = page_values(
-        viewer=viewer,
-        model=root.model,
-        columns=root.node.columns,
-        filters=filters,
-        order_by=order or None,
-        **paging,
-    )
-    connection_name = f"Query.{root.field_name}"
-    cursors = {}
+class _Run:
+    """One run of a plan: loads rows level by level, then builds the response."""
 
-    def cursor(index: int) -> str:
-        if index not in cursors:
-            position = ordering.to_json(page.positions(index))
-            cursors[index] = _encode(connection_name, order, position)
-        return cursors[index]
+    def __init__(self, variables: dict, viewer, budget):
+        self.variables, self.viewer, self.budget = variables, viewer, budget
 
-    budget.charge(len(root.connection))
-    result = {}
-    for response_name, what, sub in root.connection:
-        if what == "__typename":
-            result[response_name] = (
-                root.field_def.type.of_type.name
-                if isinstance(root.field_def.type, GraphQLNonNull)
-                else root.field_def.type.name
+    def root(self, root: RootField):
+        arguments = get_argument_values(root.field_def, root.field_node, self.variables)
+        if root.shape == "slug":
+            row = get_values_by_slug(
+                viewer=self.viewer,
+                model=root.model,
+                slug=arguments["slug"],
+                columns=root.node.columns,
             )
-        elif what == "totalCount":
-            result[response_name] = page.total
-        elif what == "pageInfo":
-            result[response_name] = _page_info(sub, page, cursor, budget)
-        else:
-            result[response_name] = _edges(sub, root, page, cursor, budget)
-    return result
+            if row is None:
+                return None
+            self.load(root.node, [row])
+            return self.build(root.node, row)
+        order = enum_value(arguments.get("order_by")) or ""
+        ordering = ordering_of(root.model, order or None)
+        paging = self.paging(arguments, "Query", root.field_name, ordering, order, root.max_limit)
+        filters = {
+            name: enum_value(value)
+            for name, value in arguments.items()
+            if name not in PAGE_ARGUMENTS and name != "order_by"
+        }
+        page = page_values(
+            viewer=self.viewer,
+            model=root.model,
+            columns=root.node.columns,
+            filters=filters,
+            order_by=order or None,
+            **paging,
+        )
+        self.load(root.node, page.rows)
+        return self.connection(root.connection, page, f"Query.{root.field_name}", order, ordering)
 
+    @staticmethod
+    def paging(arguments, parent_type_name, field_name, ordering, order, max_limit) -> dict:
+        info = SimpleNamespace(
+            parent_type=SimpleNamespace(name=parent_type_name), field_name=field_name
+        )
+        return page_arguments(info, arguments, ordering=ordering, order=order, max_limit=max_limit)
 
-def _encode(connection: str, order: str, position: list) -> str:
-    return encode_cursor(connection=connection, order=order, position=position)
+    # Loading: each relation of a level, one read for all of that level's rows.
 
+    def load(self, plan: ObjectPlan, rows: list, source=None) -> None:
+        """Reads what `plan`'s relations need for `rows`; `source` is the queryset that
+        read them (or a superset), by which the next level is asked for."""
+        if not rows:
+            return
+        parents = source if source is not None else list({row["id"] for row in rows})
+        for field in plan.fields:
+            if isinstance(field, ToOne):
+                self.load_to_one(field, rows)
+            elif isinstance(field, ToMany):
+                self.load_to_many(plan, field, rows, parents)
+            elif isinstance(field, FirstOf):
+                self.load_first_of(plan, field, rows, parents)
 
-def _page_info(sub, page, cursor, budget) -> dict:
-    budget.charge(len(sub))
-    last = len(page.rows) - 1
-    values = {
-        "__typename": lambda: "PageInfo",
-        "hasNextPage": lambda: page.has_next,
-        "hasPreviousPage": lambda: page.has_previous,
-        "startCursor": lambda: cursor(0) if page.rows else None,
-        "endCursor": lambda: cursor(last) if page.rows else None,
-    }
-    return {response_name: values[name]() for response_name, name in sub}
+    def load_to_one(self, field: ToOne, rows: list) -> None:
+        """The joined target's columns, as a row of their own (None: no target)."""
+        target = field.target
+        prefix = f"{field.relation}__"
+        columns = target.columns
+        pk = columns[0]
+        found = []
+        for row in rows:
+            if row[prefix + pk] is None:
+                row[field.key] = None
+                continue
+            sub = row[field.key] = Row({c: row[prefix + c] for c in columns})
+            found.append(sub)
+        self.load(target, found)
 
+    def load_to_many(self, plan: ObjectPlan, field: ToMany, rows: list, parents) -> None:
+        arguments = get_argument_values(field.field_def, field.field_node, self.variables)
+        unbounded = arguments.get("first") is None and arguments.get("last") is None
+        if field.enforce_first_or_last and unbounded:
+            raise Unplanned("first or last is required")
+        node = field.connection.node
+        ordering = ordering_of(node.model)
+        paging = self.paging(
+            arguments, field.parent_type_name, field.field_name, ordering, "", field.max_limit
+        )
+        grouped, read = related_values(
+            viewer=self.viewer,
+            model=plan.model,
+            relation=field.relation,
+            parents=parents,
+            columns=node.columns,
+        )
+        shown = []
+        for row in rows:
+            rows_of = grouped.get(row["id"], ())
+            page = row[field.key] = page_rows(rows_of, ordering=ordering, **paging)
+            shown += page.rows
+        self.load(node, shown, read)
 
-def _edges(sub, root, page, cursor, budget) -> list:
-    edge_type_name = get_named_type(get_named_type(root.field_def.type).fields["edges"].type).name
-    edges = []
-    for index, row in enumerate(page.rows):
-        budget.charge(len(sub))
-        edge = {}
-        for response_name, name in sub:
-            if name == "__typename":
-                edge[response_name] = edge_type_name
-            elif name == "cursor":
-                edge[response_name] = cursor(index)
+    def load_first_of(self, plan: ObjectPlan, field: FirstOf, rows: list, parents) -> None:
+        grouped, _read = related_values(
+            viewer=self.viewer,
+            model=plan.model,
+            relation=field.relation,
+            parents=parents,
+            columns=(field.column,),
+        )
+        for row in rows:
+            found = grouped.get(row["id"])
+            row[field.key] = found[0][field.column] if found else None
+
+    # Building the response, charged per object as graphql-core's execution is.
+
+    def build(self, plan: ObjectPlan, row) -> dict:
+        self.budget.charge(len(plan.fields))
+        result = {}
+        for field in plan.fields:
+            if isinstance(field, Leaf):
+                result[field.response_name] = self.leaf(plan, field, row)
+            elif isinstance(field, ToOne):
+                target = row[field.key]
+                if target is None and not field.nullable:
+                    raise Unplanned("a null where the schema forbids one")
+                result[field.response_name] = (
+                    None if target is None else self.build(field.target, target)
+                )
+            elif isinstance(field, ToMany):
+                name = f"{field.parent_type_name}.{field.field_name}"
+                ordering = ordering_of(field.connection.node.model)
+                result[field.response_name] = self.connection(
+                    field.connection, row[field.key], name, "", ordering
+                )
             else:
-                edge[response_name] = root.node.build(row, budget)
-        edges.append(edge)
-    return edges
+                value = field.convert(row[field.key])
+                if value is None and not field.nullable:
+                    raise Unplanned("a null where the schema forbids one")
+                result[field.response_name] = None if value is None else field.serialize(value)
+        return result
+
+    @staticmethod
+    def leaf(plan: ObjectPlan, leaf: Leaf, row):
+        if leaf.kind == TYPENAME:
+            return plan.type_name
+        if leaf.kind == GLOBAL_ID:
+            return Node.to_global_id(plan.type_name, row["id"])
+        value = row[leaf.column]
+        if value is None:
+            if not leaf.nullable:
+                raise Unplanned("a null where the schema forbids one")
+            return None
+        return leaf.serialize(value)
+
+    def connection(self, connection: Connection, page, name: str, order: str, ordering):
+        cursors = {}
+
+        def cursor(index: int) -> str:
+            if index not in cursors:
+                position = ordering.to_json(page.positions(index))
+                cursors[index] = encode_cursor(connection=name, order=order, position=position)
+            return cursors[index]
+
+        self.budget.charge(len(connection.selection))
+        result = {}
+        for response_name, what, sub in connection.selection:
+            if what == "__typename":
+                result[response_name] = connection.type_name
+            elif what == "totalCount":
+                result[response_name] = page.total
+            elif what == "pageInfo":
+                result[response_name] = self.page_info(sub, page, cursor)
+            else:
+                result[response_name] = self.edges(sub, connection, page, cursor)
+        return result
+
+    def page_info(self, sub, page, cursor) -> dict:
+        self.budget.charge(len(sub))
+        last = len(page.rows) - 1
+        values = {
+            "__typename": lambda: "PageInfo",
+            "hasNextPage": lambda: page.has_next,
+            "hasPreviousPage": lambda: page.has_previous,
+            "startCursor": lambda: cursor(0) if page.rows else None,
+            "endCursor": lambda: cursor(last) if page.rows else None,
+        }
+        return {response_name: values[name]() for response_name, name in sub}
+
+    def edges(self, sub, connection: Connection, page, cursor) -> list:
+        edges = []
+        for index, row in enumerate(page.rows):
+            self.budget.charge(len(sub))
+            edge = {}
+            for response_name, name in sub:
+                if name == "__typename":
+                    edge[response_name] = connection.edge_type_name
+                elif name == "cursor":
+                    edge[response_name] = cursor(index)
+                else:
+                    edge[response_name] = self.build(connection.node, row)
+            edges.append(edge)
+        return edges

@@ -73,4 +73,28 @@ def related_resolver(field: str):
     def resolve(root, info, **kwargs):
         return selectors.related(root, field, info.context.user, selection_of(info))
 
+    resolve.related_field = field  # the compiled read path (schema.compiled) plans it
     return resolve
+
+
+def related_object_resolver(field: str):
+    """Resolver for a to-one relation whose target the viewer may not see (or that holds
+    the row): the loaded row, or None where it is hidden."""
+
+    def resolve(root, info):
+        return selectors.related_object(root, field, info.context.user, selection_of(info))
+
+    resolve.related_field = field  # the compiled read path (schema.compiled) plans it
+    return resolve
+
+
+def reads_first_of(relation: str, column: str, convert):
+    """Declares what a resolver shows, for the compiled read path (schema.compiled):
+    `convert` of `column` of the first row of the list `relation` the viewer may see
+    (convert(None) when there is none). The resolver itself stays the reference."""
+
+    def declare(resolve):
+        resolve.first_of = (relation, column, convert)
+        return resolve
+
+    return declare

@@ -192,3 +192,35 @@ def test_open_flags_for_moderators(gql, django_assert_num_queries, hub):
         nodes = [e["node"] for e in data["flags"]["edges"]]
         assert len(nodes) == size
         assert all(n["target"]["id"] for n in nodes)
+
+
+# The bench's nested list (bench/queries/nested_list*.graphql), paged by $n: the compiled
+# read path (schema.compiled) answers it, level by level.
+PLANNED_NESTED = """
+query($n: Int!) { challenges(first: $n, orderBy: NEWEST) { edges { node {
+  id title slug createdAt author { username displayName } project { title slug }
+  technologies { edges { node { name slug } } }
+  solutions(first: 5) { edges { node {
+    id body score isAccepted viewerVote author { username displayName } } } }
+} } } }
+"""
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "signed-in"])
+def test_planned_nested_list(gql, django_assert_num_queries, hub, settings, signed_in):
+    from schema import compiled
+
+    settings.NEXUS_COMPILED_READS = True
+    if signed_in:
+        gql.login(hub["people"][0])
+    planned = compiled.paths["planned"]
+    # count, challenges (+authors, users, projects), technologies, solutions (+authors,
+    # users); signed in: the viewer (user, moderator check, contributor) and their votes
+    expected = 4 + (4 if signed_in else 0)
+    for size, data in pinned(
+        gql, django_assert_num_queries, PLANNED_NESTED, expected, lambda n: {"n": n}
+    ):
+        edges = data["challenges"]["edges"]
+        assert len(edges) == size
+        assert all(len(edge["node"]["solutions"]["edges"]) == 2 for edge in edges)
+    assert compiled.paths["planned"] == planned + len(SIZES)
