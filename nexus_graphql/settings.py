@@ -222,6 +222,8 @@ GRAPHQL_JWT = {
     "JWT_LONG_RUNNING_REFRESH_TOKEN": True,
     "JWT_REFRESH_EXPIRATION_DELTA": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
     "JWT_ALLOW_ARGUMENT": False,
+    # The viewer with their contributor profile and moderator flag, in one statement.
+    "JWT_GET_USER_BY_NATURAL_KEY_HANDLER": "hub.permissions.get_viewer_by_username",
 }
 
 # The GraphQL endpoint (nexus_graphql.views).

@@ -13,9 +13,9 @@ name, values of its Boolean variables — all @include/@skip can read) and kept 
 bounded cache.
 
 A run loads level by level: the root page in one statement (to-one relations joined
-in) plus its count, then one statement per nested list for all the rows of its level,
-asked for by the statement that read that level (a subquery, not a list of ids), and
-paged per parent in Python as the reference path pages a prefetched list. So the
+in) plus its count, then one statement per nested list for all the shown rows of its
+level (their ids as one array parameter on PostgreSQL), paged per parent in Python as
+the reference path pages a prefetched list. So the
 statements of a request do not grow with page sizes. Then the response dicts are
 built, charged to the budget per object exactly as graphql-core's execution charges it.
 """
@@ -516,12 +516,11 @@ class _Run:
 
     # Loading: each relation of a level, one read for all of that level's rows.
 
-    def load(self, plan: ObjectPlan, rows: list, source=None) -> None:
-        """Reads what `plan`'s relations need for `rows`; `source` is the queryset that
-        read them (or a superset), by which the next level is asked for."""
+    def load(self, plan: ObjectPlan, rows: list) -> None:
+        """Reads what `plan`'s relations need for `rows`: one statement per relation."""
         if not rows:
             return
-        parents = source if source is not None else list({row["id"] for row in rows})
+        parents = list({row["id"]: None for row in rows})
         for field in plan.fields:
             if isinstance(field, ToOne):
                 self.load_to_one(field, rows)
@@ -555,11 +554,11 @@ class _Run:
         paging = self.paging(
             arguments, field.parent_type_name, field.field_name, ordering, "", field.max_limit
         )
-        grouped, read = related_values(
+        grouped = related_values(
             viewer=self.viewer,
             model=plan.model,
             relation=field.relation,
-            parents=parents,
+            parent_ids=parents,
             columns=node.columns,
         )
         shown = []
@@ -567,14 +566,14 @@ class _Run:
             rows_of = grouped.get(row["id"], ())
             page = row[field.key] = page_rows(rows_of, ordering=ordering, **paging)
             shown += page.rows
-        self.load(node, shown, read)
+        self.load(node, shown)
 
     def load_first_of(self, plan: ObjectPlan, field: FirstOf, rows: list, parents) -> None:
-        grouped, _read = related_values(
+        grouped = related_values(
             viewer=self.viewer,
             model=plan.model,
             relation=field.relation,
-            parents=parents,
+            parent_ids=parents,
             columns=(field.column,),
         )
         for row in rows:

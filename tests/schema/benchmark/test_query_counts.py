@@ -215,8 +215,8 @@ def test_planned_nested_list(gql, django_assert_num_queries, hub, settings, sign
         gql.login(hub["people"][0])
     planned = compiled.paths["planned"]
     # count, challenges (+authors, users, projects), technologies, solutions (+authors,
-    # users); signed in: the viewer (user, moderator check, contributor) and their votes
-    expected = 4 + (4 if signed_in else 0)
+    # users); signed in: the viewer (user, contributor, moderator flag) and their votes
+    expected = 4 + (2 if signed_in else 0)
     for size, data in pinned(
         gql, django_assert_num_queries, PLANNED_NESTED, expected, lambda n: {"n": n}
     ):
