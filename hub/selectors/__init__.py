@@ -1,13 +1,11 @@
 """Reads. Every function takes the viewer and returns only what it may see."""
 
 from hub.selectors.community import (
-    get_comment_parent,
     get_flag,
     get_own_moderation_decision,
     get_revision,
     get_viewer_profile,
     get_viewer_vote,
-    list_comment_replies,
     list_flags,
     list_thread_comments,
 )
@@ -34,7 +32,6 @@ __all__ = [
     "Page",
     "count_published_solutions",
     "fold_text",
-    "get_comment_parent",
     "get_content",
     "get_content_by_slug",
     "get_contributor_by_username",
@@ -44,7 +41,6 @@ __all__ = [
     "get_revision",
     "get_viewer_profile",
     "get_viewer_vote",
-    "list_comment_replies",
     "list_content",
     "list_content_in_order",
     "list_flags",

@@ -18,7 +18,6 @@ from hub.selectors.paging import ordering_of
 from hub.selectors.prefetch import (
     Selection,
     related,
-    related_object,
     visible_queryset,
     with_selection,
 )
@@ -35,31 +34,25 @@ def list_thread_comments(
     roots = getattr(target, "_thread_roots", None)
     if roots is None:
         comments = list(related(target, "comments", viewer, selection))
-        by_parent = defaultdict(list)
-        by_id = {c.pk: c for c in comments}
+        roots, replies, by_id = arrange_thread(
+            comments, id_of=lambda c: c.pk, parent_id_of=lambda c: c.parent_id
+        )
         for comment in comments:
-            by_parent[comment.parent_id].append(comment)
-        for comment in comments:
-            comment.thread_replies = by_parent.get(comment.pk, [])
-            # A parent the viewer may not see is not in the thread: `parent` is null then.
+            comment.thread_replies = replies.get(comment.pk, [])
             comment.visible_parent = by_id.get(comment.parent_id)
-        roots = by_parent.get(None, [])
         target._thread_roots = roots
     return roots
 
 
-def list_comment_replies(
-    *, viewer: Viewer, comment: Comment, selection: Selection | None = None
-) -> list[Comment] | QuerySet:
-    """Replies the viewer may see: from the comment's thread, or prefetched, or one query."""
-    return related(comment, "replies", viewer, selection)
-
-
-def get_comment_parent(
-    *, viewer: Viewer, comment: Comment, selection: Selection | None = None
-) -> Comment | None:
-    """The comment this one replies to, or None where the viewer may not see it."""
-    return related_object(comment, "parent", viewer, selection)
+def arrange_thread(comments: list, *, id_of, parent_id_of) -> tuple[list, dict, dict]:
+    """The visible comments of one thread (in thread order) as (top-level comments,
+    replies by comment id, comment by id). A reply whose parent the viewer may not see
+    is reachable from neither, and its `parent` is null (not in `by id`)."""
+    replies = defaultdict(list)
+    for comment in comments:
+        replies[parent_id_of(comment)].append(comment)
+    roots = replies.pop(None, [])
+    return roots, replies, {id_of(comment): comment for comment in comments}
 
 
 def get_viewer_vote(*, viewer: Viewer, solution: Solution) -> int | None:

@@ -5,7 +5,7 @@ from hub.models import Comment
 from schema.core.connection import ConnectionField
 from schema.core.enums import PUBLIC_AT_ONCE, status_field
 from schema.core.selection import selection_of
-from schema.core.types import HubObjectType
+from schema.core.types import HubObjectType, related_object_resolver, related_resolver
 
 
 class CommentType(HubObjectType):
@@ -34,20 +34,15 @@ class CommentType(HubObjectType):
         "body": "The comment, Markdown, at most 5,000 characters (see `bodyHtml`)."
     }
 
-    @staticmethod
-    def resolve_parent(root, info):
-        return selectors.get_comment_parent(
-            comment=root, viewer=info.context.user, selection=selection_of(info)
-        )
-
-    @staticmethod
-    def resolve_replies(root, info, **kwargs):
-        return selectors.list_comment_replies(
-            comment=root, viewer=info.context.user, selection=selection_of(info)
-        )
+    resolve_parent = staticmethod(related_object_resolver("parent"))
+    resolve_replies = staticmethod(related_resolver("replies"))
 
 
 def resolve_comment_thread(root, info, **kwargs):
     return selectors.list_thread_comments(
         target=root, viewer=info.context.user, selection=selection_of(info)
     )
+
+
+# The compiled read path (schema.compiled) plans it: the thread of a kind's relation.
+resolve_comment_thread.related_field = "comments"

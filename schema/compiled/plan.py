@@ -44,6 +44,8 @@ from graphql.execution.values import get_argument_values
 from hub import kinds
 from hub.selectors import ordering_of, page_rows
 from hub.selectors.rows import (
+    PARENT,
+    REPLIES,
     Row,
     column_of,
     get_values_by_slug,
@@ -51,6 +53,7 @@ from hub.selectors.rows import (
     page_values,
     reads_list,
     related_values,
+    thread_values,
 )
 from nexus_graphql.execution import ExecutionAborted
 from schema.core.connection import ConnectionField, page_arguments
@@ -87,10 +90,13 @@ class ToOne:
     relation: str  # the model-side name
     target: ObjectPlan
     nullable: bool
+    in_thread: bool = False  # a comment's parent, found in its thread
 
+    # Where a run keeps what it loaded for this field, in the row: one key per field plan
+    # (a comment's row is shared by every plan of its thread that shows it).
     @property
-    def key(self) -> str:  # where a run keeps the target row in its row
-        return f"\0{self.response_name}"
+    def key(self) -> str:
+        return f"\0{id(self)}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,7 +112,7 @@ class FirstOf:
 
     @property
     def key(self) -> str:
-        return f"\0{self.response_name}"
+        return f"\0{id(self)}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,10 +138,30 @@ class ToMany:
     field_name: str
     max_limit: int | None
     enforce_first_or_last: bool
+    # "list"; "thread": a kind's comment thread (its top-level comments); "replies": a
+    # comment's replies, found in its thread.
+    shape: str = "list"
+
+    @property
+    def thread_columns(self) -> tuple[str, ...]:
+        """A thread's columns: every comment plan of it shows the same rows."""
+        found, pending, seen = [], [self.connection.node], set()
+        while pending:
+            plan = pending.pop()
+            if id(plan) in seen:
+                continue
+            seen.add(id(plan))
+            found += plan.columns
+            for field in plan.fields:
+                if isinstance(field, ToMany) and field.shape == "replies":
+                    pending.append(field.connection.node)
+                elif isinstance(field, ToOne) and field.in_thread:
+                    pending.append(field.target)
+        return tuple(dict.fromkeys(found))
 
     @property
     def key(self) -> str:
-        return f"\0{self.response_name}"
+        return f"\0{id(self)}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,7 +179,7 @@ class ObjectPlan:
         for field in self.fields:
             if isinstance(field, Leaf) and field.kind == COLUMN:
                 found.append(field.column)
-            elif isinstance(field, ToOne):
+            elif isinstance(field, ToOne) and not field.in_thread:
                 found += [f"{field.relation}__{column}" for column in field.target.columns]
         return tuple(dict.fromkeys(found))
 
@@ -199,7 +225,8 @@ class _Planner:
             self.schema, self.fragments, self.variables, graphql_type, field_nodes
         )
 
-    def object_plan(self, object_type, field_nodes) -> ObjectPlan:
+    def object_plan(self, object_type, field_nodes, thread: tuple = ()) -> ObjectPlan:
+        """`thread`: the fields found in the comment thread the object comes from."""
         model = _model_of(object_type)
         if model is None:
             raise Unplanned(f"{object_type.name} is not a model type")
@@ -209,17 +236,22 @@ class _Planner:
             if name == "__typename":
                 fields.append(Leaf(response_name, TYPENAME))
                 continue
-            fields.append(self.field_plan(object_type, model, response_name, nodes))
+            fields.append(self.field_plan(object_type, model, response_name, nodes, thread))
         return ObjectPlan(object_type.name, model, tuple(fields))
 
-    def field_plan(self, object_type, model, response_name, nodes):
+    def field_plan(self, object_type, model, response_name, nodes, thread):
         name = nodes[0].name.value
         field = object_type.fields[name]
-        shape, detail = _classify(object_type, model, name)
+        shape, detail = _classify(object_type, model, name, thread)
         nullable = not isinstance(field.type, GraphQLNonNull)
-        if shape == "list":
+        if shape in ("list", "thread", "replies"):
             relation, max_limit, enforce = detail
-            connection = self.connection_plan(get_named_type(field.type), nodes)
+            inner_thread = {
+                "list": (),
+                "thread": kinds.of(model).relations[relation].folds,
+                "replies": thread,
+            }[shape]
+            connection = self.connection_plan(get_named_type(field.type), nodes, inner_thread)
             return ToMany(
                 response_name,
                 relation,
@@ -230,6 +262,7 @@ class _Planner:
                 name,
                 max_limit,
                 enforce,
+                shape,
             )
         if nodes[0].arguments:
             raise Unplanned(f"{object_type.name}.{name} has arguments")
@@ -237,12 +270,15 @@ class _Planner:
             relation, column, convert = detail
             serialize = get_named_type(field.type).serialize
             return FirstOf(response_name, relation, column, convert, serialize, nullable)
-        if shape == "to_one":
-            target = self.object_plan(get_named_type(field.type), nodes)
-            return ToOne(response_name, detail, target, nullable)
+        if shape in ("to_one", "parent"):
+            in_thread = shape == "parent"
+            target = self.object_plan(
+                get_named_type(field.type), nodes, thread if in_thread else ()
+            )
+            return ToOne(response_name, detail, target, nullable, in_thread)
         return _leaf(object_type, model, response_name, name, field)
 
-    def connection_plan(self, connection_type, field_nodes) -> Connection:
+    def connection_plan(self, connection_type, field_nodes, thread: tuple = ()) -> Connection:
         selection = []
         node_plan = None
         edge_type = get_named_type(connection_type.fields["edges"].type)
@@ -263,7 +299,7 @@ class _Planner:
                 for edge_response, edge_nodes in self.sub_fields(edge_type, nodes).items():
                     edge_name = edge_nodes[0].name.value
                     if edge_name == "node":
-                        plan = self.object_plan(node_type, edge_nodes)
+                        plan = self.object_plan(node_type, edge_nodes, thread)
                         if node_plan is not None and node_plan.shape() != plan.shape():
                             raise Unplanned("two different node selections")
                         node_plan = plan
@@ -281,11 +317,12 @@ class _Planner:
         return Connection(connection_type.name, edge_type.name, tuple(selection), node_plan)
 
 
-def _classify(object_type, model, name: str) -> tuple[str, object]:
+def _classify(object_type, model, name: str, thread: tuple = ()) -> tuple[str, object]:
     """What the planner makes of the field `name` of a model type, whatever is selected
-    below it: ("list", (relation, max_limit, enforce_first_or_last)), ("first_of",
-    (relation, column, convert)), ("to_one", relation) or ("leaf", None); Unplanned if it
-    plans none of them."""
+    below it: ("list" | "thread" | "replies", (relation, max_limit,
+    enforce_first_or_last)), ("first_of", (relation, column, convert)), ("to_one" |
+    "parent", relation) or ("leaf", None); Unplanned if it plans none of them. `thread`:
+    the relations found in the comment thread the object comes from (replies, parent)."""
     field = object_type.fields[name]
     resolve = field.resolve
     inner = get_named_type(field.type)
@@ -298,7 +335,8 @@ def _classify(object_type, model, name: str) -> tuple[str, object]:
             raise Unplanned(f"{object_type.name}.{name} is not a planned list")
         if _model_of(_node_type(inner)) is not described.target:
             raise Unplanned(f"{object_type.name}.{name} shows another model")
-        return "list", (relation, max_limit, enforce)
+        shape = "replies" if relation in thread else "thread" if described.folds else "list"
+        return shape, (relation, max_limit, enforce)
     if field.args:
         raise Unplanned(f"{object_type.name}.{name} has arguments")
     first_of = getattr(resolve, "first_of", None)
@@ -312,6 +350,8 @@ def _classify(object_type, model, name: str) -> tuple[str, object]:
     if described is not None and not described.many and not is_leaf_type(inner):
         if _model_of(inner) is not described.target:
             raise Unplanned(f"{object_type.name}.{name} shows another model")
+        if relation in thread:
+            return "parent", relation
         if not joins(model, relation):  # its target may be hidden: the reference's
             raise Unplanned(f"{object_type.name}.{name} may point at hidden content")
         return "to_one", relation
@@ -530,8 +570,14 @@ class _Run:
                 self.load_first_of(plan, field, rows, parents)
 
     def load_to_one(self, field: ToOne, rows: list) -> None:
-        """The joined target's columns, as a row of their own (None: no target)."""
+        """The joined target's columns, as a row of their own (None: no target); a
+        comment's parent, from its thread."""
         target = field.target
+        if field.in_thread:
+            for row in rows:
+                row[field.key] = row[PARENT]
+            self.load(target, [row[PARENT] for row in rows if row[PARENT] is not None])
+            return
         prefix = f"{field.relation}__"
         columns = target.columns
         pk = columns[0]
@@ -554,13 +600,17 @@ class _Run:
         paging = self.paging(
             arguments, field.parent_type_name, field.field_name, ordering, "", field.max_limit
         )
-        grouped = related_values(
-            viewer=self.viewer,
-            model=plan.model,
-            relation=field.relation,
-            parent_ids=parents,
-            columns=node.columns,
-        )
+        if field.shape == "replies":
+            grouped = {row["id"]: row[REPLIES] for row in rows}
+        else:
+            read = thread_values if field.shape == "thread" else related_values
+            grouped = read(
+                viewer=self.viewer,
+                model=plan.model,
+                relation=field.relation,
+                parent_ids=parents,
+                columns=field.thread_columns if field.shape == "thread" else node.columns,
+            )
         shown = []
         for row in rows:
             rows_of = grouped.get(row["id"], ())

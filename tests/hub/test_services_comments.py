@@ -63,7 +63,7 @@ def test_replies_nest_to_any_depth(contributor, challenge):
     node = top
     while node is not None:
         bodies.append(node.body)
-        replies = list(selectors.list_comment_replies(comment=node, viewer=AnonymousUser()))
+        replies = list(selectors.related(node, "replies", AnonymousUser()))
         node = replies[0] if replies else None
     assert bodies == ["Level 1", "Level 2", "Level 3", "Level 4"]
 

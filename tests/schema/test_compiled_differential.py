@@ -84,7 +84,32 @@ def hub(db, settings):
         resource = ResourceFactory(author=author if i % 2 else other, status=STATUSES[i % 3])
         resource.technologies.set(technologies[1 + i % 3 :])
     projects[0].technologies.set(technologies[:2])
+    _threads(author, other)
     return {"author": author, "moderator": group_moderator()}
+
+
+def _threads(author, other):
+    """Comment threads on challenges and solutions, in every status, with replies to
+    replies and replies whose parent is hidden."""
+    from hub.models import Challenge, Comment, Solution
+
+    n = 0
+    for target in [*Challenge.objects.order_by("pk")[:6], *Solution.objects.order_by("pk")[:4]]:
+        on = {"challenge": target} if isinstance(target, Challenge) else {"solution": target}
+        for i in range(3):
+            n += 1
+            top = Comment.objects.create(
+                **on, author=[author, other][n % 2], status=STATUSES[n % 3], body=f"Top {n}"
+            )
+            parent = top
+            for depth in range(i + 1):
+                parent = Comment.objects.create(
+                    **on,
+                    parent=parent,
+                    author=[other, author][(n + depth) % 2],
+                    status=STATUSES[(n + depth + 1) % 3],
+                    body=f"Reply {n}.{depth}",
+                )
 
 
 def _viewers(hub) -> dict:
@@ -287,6 +312,16 @@ NESTED = (
     "t: solutions(first: 1) { edges { node { id } } } ...C } } } } "
     "fragment C on Challenge { author { ... on Contributor { username } } "
     "s: solutions(first: 2) { edges { node { viewerVote } } } }",
+    # Comment threads: replies at every depth, parents, paged, on challenges and solutions.
+    "{ challenges(first: 9) { edges { node { title comments(first: 2) { totalCount "
+    "pageInfo { hasNextPage endCursor } edges { cursor node { body status "
+    "author { username } parent { body } replies(first: 5) { totalCount edges { node { body "
+    "parent { body author { displayName } } replies(last: 1) { pageInfo { hasPreviousPage } "
+    "edges { cursor node { body replies(first: 5) { totalCount } parent { status } } } } "
+    "} } } } } } "
+    "solutions(first: 5) { edges { node { id comments(first: 5) { totalCount edges { node { body "
+    "a: author { username } replies(first: 5) { edges { node { body "
+    "a: author { displayName } } } } } } } } } } } } } }",
 )
 
 

@@ -224,3 +224,35 @@ def test_planned_nested_list(gql, django_assert_num_queries, hub, settings, sign
         assert len(edges) == size
         assert all(len(edge["node"]["solutions"]["edges"]) == 2 for edge in edges)
     assert compiled.paths["planned"] == planned + len(SIZES)
+
+
+PLANNED_ONE_CHALLENGE = """
+query($slug: String!) { challenge(slug: $slug) {
+  id title descriptionHtml author { username } project { title }
+  technologies { edges { node { name } } }
+  solutions(first: 20) { edges { node { id bodyHtml author { username } } } }
+  comments(first: 100) { totalCount edges { node { id bodyHtml author { username }
+    replies(first: 50) { edges { node { id bodyHtml author { username } } } } } } }
+} }
+"""
+
+
+def test_planned_one_challenge_with_its_thread(gql, hub, settings):
+    from schema import compiled
+
+    settings.NEXUS_COMPILED_READS = True
+    challenge, people = hub["challenges"][0], hub["people"]
+    planned = compiled.paths["planned"]
+    counts = {}
+    for size in SIZES:
+        for n in range(size - challenge.comments.filter(parent=None).count()):
+            top = Comment.objects.create(challenge=challenge, author=people[n % 5], body="More?")
+            Comment.objects.create(challenge=challenge, parent=top, author=people[1], body="Yes.")
+        with CaptureQueriesContext(connection) as captured:
+            data = gql.query(PLANNED_ONE_CHALLENGE, {"slug": challenge.slug})["challenge"]
+        assert data["comments"]["totalCount"] == size
+        assert all(len(e["node"]["replies"]["edges"]) == 1 for e in data["comments"]["edges"])
+        counts[size] = len(captured)
+    # challenge (+author, user, project), technologies, solutions (+authors), the thread
+    assert counts[1] == counts[10] == counts[100] == 4
+    assert compiled.paths["planned"] == planned + len(SIZES)
