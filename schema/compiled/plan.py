@@ -27,6 +27,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from functools import partial
 from types import SimpleNamespace
+from typing import ClassVar
 
 from graphene.relay.node import GlobalID
 from graphene.types.resolver import attr_resolver, dict_or_attr_resolver
@@ -73,6 +74,13 @@ class Unplanned(Exception):
     """This operation (or this run of it) goes to the reference path."""
 
 
+def _keyed(field) -> None:
+    """Gives a relation field plan its `key`: where a run keeps what it loaded for it, in
+    the row (one key per field plan: a comment's row is shared by every plan of its
+    thread that shows it)."""
+    object.__setattr__(field, "key", f"\0{id(field)}")
+
+
 @dataclass(frozen=True)
 class Leaf:
     response_name: str
@@ -92,16 +100,17 @@ class ToOne:
     nullable: bool
     in_thread: bool = False  # a comment's parent, found in its thread
 
-    # Where a run keeps what it loaded for this field, in the row: one key per field plan
-    # (a comment's row is shared by every plan of its thread that shows it).
-    @property
-    def key(self) -> str:
-        return f"\0{id(self)}"
+    kind: ClassVar[str] = "to_one"
+
+    def __post_init__(self):
+        _keyed(self)
 
 
 @dataclass(frozen=True, eq=False)
 class FirstOf:
     """A field showing `convert` of `column` of the first visible row of a list."""
+
+    kind: ClassVar[str] = "first_of"
 
     response_name: str
     relation: str
@@ -110,9 +119,8 @@ class FirstOf:
     serialize: object
     nullable: bool
 
-    @property
-    def key(self) -> str:
-        return f"\0{id(self)}"
+    def __post_init__(self):
+        _keyed(self)
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,6 +136,8 @@ class Connection:
 @dataclass(frozen=True, eq=False)
 class ToMany:
     """A nested list (a connection field of a related_resolver)."""
+
+    kind: ClassVar[str] = "to_many"
 
     response_name: str
     relation: str
@@ -159,9 +169,10 @@ class ToMany:
                     pending.append(field.target)
         return tuple(dict.fromkeys(found))
 
-    @property
-    def key(self) -> str:
-        return f"\0{id(self)}"
+    def __post_init__(self):
+        _keyed(self)
+        # Its cursors' connection, as the reference path names it.
+        object.__setattr__(self, "connection_name", f"{self.parent_type_name}.{self.field_name}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -636,40 +647,36 @@ class _Run:
         self.budget.charge(len(plan.fields))
         result = {}
         for field in plan.fields:
-            if isinstance(field, Leaf):
-                result[field.response_name] = self.leaf(plan, field, row)
-            elif isinstance(field, ToOne):
-                target = row[field.key]
-                if target is None and not field.nullable:
+            kind = field.kind
+            if kind is COLUMN:
+                value = row[field.column]
+                if value is not None:
+                    value = field.serialize(value)
+                elif not field.nullable:
                     raise Unplanned("a null where the schema forbids one")
-                result[field.response_name] = (
-                    None if target is None else self.build(field.target, target)
-                )
-            elif isinstance(field, ToMany):
-                name = f"{field.parent_type_name}.{field.field_name}"
+            elif kind is GLOBAL_ID:
+                value = Node.to_global_id(plan.type_name, row["id"])
+            elif kind is TYPENAME:
+                value = plan.type_name
+            elif kind == "to_one":
+                value = row[field.key]
+                if value is not None:
+                    value = self.build(field.target, value)
+                elif not field.nullable:
+                    raise Unplanned("a null where the schema forbids one")
+            elif kind == "to_many":
                 ordering = ordering_of(field.connection.node.model)
-                result[field.response_name] = self.connection(
-                    field.connection, row[field.key], name, "", ordering
+                value = self.connection(
+                    field.connection, row[field.key], field.connection_name, "", ordering
                 )
             else:
                 value = field.convert(row[field.key])
-                if value is None and not field.nullable:
+                if value is not None:
+                    value = field.serialize(value)
+                elif not field.nullable:
                     raise Unplanned("a null where the schema forbids one")
-                result[field.response_name] = None if value is None else field.serialize(value)
+            result[field.response_name] = value
         return result
-
-    @staticmethod
-    def leaf(plan: ObjectPlan, leaf: Leaf, row):
-        if leaf.kind == TYPENAME:
-            return plan.type_name
-        if leaf.kind == GLOBAL_ID:
-            return Node.to_global_id(plan.type_name, row["id"])
-        value = row[leaf.column]
-        if value is None:
-            if not leaf.nullable:
-                raise Unplanned("a null where the schema forbids one")
-            return None
-        return leaf.serialize(value)
 
     def connection(self, connection: Connection, page, name: str, order: str, ordering):
         cursors = {}
