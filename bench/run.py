@@ -8,8 +8,9 @@ with wrk, targets interleaved round by round:
 
   nexus-cached    gunicorn, PostgreSQL + Redis, anonymous response cache warm
   nexus-uncached  the same with the response cache off
-  nexus-naive     the same with every optimization off by settings (prefetching, lean
-                  execution, document cache, GC tuning): a typical graphene-django app
+  nexus-naive     the same with every optimization off by settings (compiled reads,
+                  prefetching, lean execution, document cache, GC tuning): a typical
+                  graphene-django app
   postgraphile    PostGraphile 5 (Node 22) over the same tables
   floor           a plain Django view: one json_agg SQL statement per request
 
@@ -182,6 +183,7 @@ def make_targets() -> dict[str, Target]:
                 gunicorn(8103),
                 nexus_env(
                     GRAPHQL_RESPONSE_CACHE="false",
+                    NEXUS_COMPILED_READS="false",
                     HUB_PREFETCH="false",
                     GRAPHQL_LEAN_EXECUTION="false",
                     GRAPHQL_DOCUMENT_CACHE_SIZE="0",

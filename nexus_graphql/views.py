@@ -25,6 +25,7 @@ import logging
 import re
 import uuid
 
+import orjson
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
@@ -320,9 +321,7 @@ def _respond(request, result, status: int, *, executed: bool = True) -> HttpResp
         body["errors"] = [format_error(e) for e in result.errors]
     if executed:
         body["data"] = result.data
-    return HttpResponse(
-        json.dumps(body, separators=(",", ":")), status=status, content_type=_content_type(request)
-    )
+    return HttpResponse(orjson.dumps(body), status=status, content_type=_content_type(request))
 
 
 def _request_error(request, errors: list, status: int = 400) -> HttpResponse:
