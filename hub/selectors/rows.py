@@ -11,7 +11,7 @@ from the row by the ordering's own keys.
 from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
 
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db.models import F, Field, ForeignObjectRel, Lookup, ManyToManyField, Model
 
 from hub import kinds
@@ -52,7 +52,7 @@ def column_of(model: type[Model], name: str) -> str | None:
         return path
     try:
         field = model._meta.get_field(name)
-    except Exception:
+    except FieldDoesNotExist:
         return None
     if not field.concrete or field.is_relation or field.attname != name:
         return None
@@ -131,7 +131,8 @@ def _back_name(model: type[Model], relation: str) -> str:
 @Field.register_lookup
 class _AnyOf(Lookup):
     """`column = ANY(%s)` with the ids as one array parameter on PostgreSQL (a list of
-    hundreds of ids is then one value to adapt, not hundreds to compile); `IN` elsewhere."""
+    hundreds of ids is then one value to adapt, not hundreds to compile); `IN` elsewhere.
+    For ids read from the database (related_values): the values are not converted."""
 
     lookup_name = "any_of"
     prepare_rhs = False

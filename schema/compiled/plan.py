@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from types import SimpleNamespace
 from typing import ClassVar
 
@@ -152,7 +152,7 @@ class ToMany:
     # comment's replies, found in its thread.
     shape: str = "list"
 
-    @property
+    @cached_property
     def thread_columns(self) -> tuple[str, ...]:
         """A thread's columns: every comment plan of it shows the same rows."""
         found, pending, seen = [], [self.connection.node], set()
@@ -183,7 +183,7 @@ class ObjectPlan:
     model: type
     fields: tuple  # of Leaf, ToOne, ToMany, FirstOf
 
-    @property
+    @cached_property
     def columns(self) -> tuple[str, ...]:
         """The columns (and paths through joined relations) its rows need."""
         found = [self.model._meta.pk.name]
