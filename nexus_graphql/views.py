@@ -321,7 +321,16 @@ def _respond(request, result, status: int, *, executed: bool = True) -> HttpResp
         body["errors"] = [format_error(e) for e in result.errors]
     if executed:
         body["data"] = result.data
-    return HttpResponse(orjson.dumps(body), status=status, content_type=_content_type(request))
+    return HttpResponse(_render(body), status=status, content_type=_content_type(request))
+
+
+def _render(body: dict) -> bytes:
+    try:
+        return orjson.dumps(body)
+    except orjson.JSONEncodeError:
+        # orjson refuses what UTF-8 cannot hold, such as a lone surrogate a client sent
+        # that an error message echoes; JSON escapes it (\ud800).
+        return json.dumps(body, separators=(",", ":")).encode()
 
 
 def _request_error(request, errors: list, status: int = 400) -> HttpResponse:
