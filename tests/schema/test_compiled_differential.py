@@ -123,8 +123,8 @@ def _viewers(hub) -> dict:
 class Differential:
     """Runs operations on both paths, compares, and counts who answered."""
 
-    def __init__(self, settings, viewers: dict):
-        self.settings, self.viewers = settings, viewers
+    def __init__(self, settings, viewers: dict, figure):
+        self.settings, self.viewers, self.figure = settings, viewers, figure
         self.operations = 0
         self.started = time.monotonic()
         self.before = compiled.paths.copy()
@@ -165,13 +165,13 @@ class Differential:
 
     def report(self, label: str) -> dict:
         figures = self.figures()
-        print(f"\ncompiled differential [{label}]: {figures}")
+        self.figure(f"compiled differential [{label}]: {figures}")
         return figures
 
 
 @pytest.fixture
-def differential(hub, settings):
-    return Differential(settings, _viewers(hub))
+def differential(hub, settings, figure):
+    return Differential(settings, _viewers(hub), figure)
 
 
 def _documents():
@@ -434,12 +434,12 @@ def test_generated_operations(differential, query, data):
 GENERATED: list = []
 
 
-def test_generated_operations_took_the_planned_path():
+def test_generated_operations_took_the_planned_path(figure):
     """The generated run above proves something only if some of it was planned."""
     if not GENERATED:
         pytest.skip("run with test_generated_operations")
     figures = GENERATED[0]
-    print(f"\ncompiled differential [generated, {EXAMPLES} examples x 3 viewers]: {figures}")
+    figure(f"compiled differential [generated, {EXAMPLES} examples x 3 viewers]: {figures}")
     assert figures["planned"] > 0, figures
 
 
