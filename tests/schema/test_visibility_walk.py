@@ -527,13 +527,17 @@ def planned_part(sel: Sel, type_name: str) -> Sel:
             continue
         if not plans_field(object_type, child.name):
             continue
-        child_type = get_named_type(object_type.fields[child.name].type)
-        if child.kind == "connection":
-            child_type = get_named_type(
-                get_named_type(child_type.fields["edges"].type).fields["node"].type
-            )
-        children.append(planned_part(child, child_type.name))
+        children.append(planned_part(child, _object_type_of(object_type, child)))
     return replace(sel, leaves=leaves, children=tuple(children))
+
+
+def _object_type_of(parent_type, sel: Sel) -> str:
+    """The type of the objects `sel` selects: a connection's node type."""
+    selected = get_named_type(parent_type.fields[sel.name].type)
+    if sel.kind == "connection":
+        edges = get_named_type(selected.fields["edges"].type)
+        selected = get_named_type(edges.fields["node"].type)
+    return selected.name
 
 
 @pytest.fixture
@@ -546,12 +550,7 @@ def planned_walk_documents(hub) -> list[str]:
     for root in root_selections(SchemaWalk(introspection), hub):
         if root.name not in planned_roots:
             continue
-        root_type = get_named_type(query_type.fields[root.name].type)
-        if root.kind == "connection":
-            root_type = get_named_type(
-                get_named_type(root_type.fields["edges"].type).fields["node"].type
-            )
-        roots.append(planned_part(root, root_type.name))
+        roots.append(planned_part(root, _object_type_of(query_type, root)))
     return documents(roots)
 
 
